@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots the test machine under TCG with 2 vCPUs and a time limit. The kernel console
+# (ttyS0) goes to LOGDIR/console.log; what /init writes to ttyS1 (TAP, or the demo) is
+# shown as it comes and saved to LOGDIR/output.log.
+#
+# Usage: run.sh BZIMAGE INITRD MODE LOGDIR [TIMEOUT_SECONDS] [EXTRA_CMDLINE]
+
+set -euo pipefail
+bzimage=$1 initrd=$2 mode=$3 logdir=$4 limit=${5:-1200} extra=${6:-}
+mkdir -p "$logdir"
+: >"$logdir/console.log"
+
+# KVM is not usable on these machines: TCG only.
+status=0
+timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+	-machine q35,accel=tcg -cpu max -smp 2 -m 1024 \
+	-display none -no-reboot -monitor none \
+	-kernel "$bzimage" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic kfence.sample_interval=10 kwasm_mode=$mode $extra" \
+	-serial "file:$logdir/console.log" -serial stdio </dev/null |
+	tr -d '\r' | tee "$logdir/output.log" || status=$?
+if [ "$status" = 124 ]; then
+	echo "kwasm: the guest did not finish within $limit s" >&2
+	echo "kwasm-host: timeout after $limit s" >>"$logdir/console.log"
+fi
+exit 0

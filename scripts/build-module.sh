@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds kwasm.ko and the test-only modules against KDIR and lays out what the test
+# machine's /kwasm holds: modules, bats suite, probes.
+#
+# Usage: build-module.sh KDIR STAGING_DIR
+
+. "$(dirname "$0")/common.sh"
+kdir=$1 staging=$2
+out=$KWASM_TOP/build
+mkdir -p "$out"
+
+step "building kwasm.ko against $kdir"
+status=0
+make -C "$kdir" M="$KWASM_TOP" -j"$(nproc)" modules 2>&1 | tee "$out/module-build.log" || status=$?
+[ "$status" = 0 ] || die "building kwasm.ko failed (see above)"
+# objtool warnings do not fail the build by themselves; here they do.
+if grep -E 'objtool|warning:' "$out/module-build.log" | grep -v '^make'; then
+	die "kwasm.ko built with warnings (above)"
+fi
+
+step "building the test-only modules"
+make -C "$kdir" M="$KWASM_TOP/qemu/testmod" -j"$(nproc)" modules >"$out/testmod-build.log" 2>&1 ||
+	{ cat "$out/testmod-build.log"; die "building the test modules failed"; }
+
+rm -rf "$staging"
+mkdir -p "$staging/test" "$staging/bats"
+cp "$KWASM_TOP/kwasm.ko" "$staging/"
+cp "$KWASM_TOP"/qemu/testmod/*.ko "$staging/test/"
+cp "$KWASM_TOP"/bats/*.bats "$KWASM_TOP"/bats/*.bash "$staging/bats/"
+cp "$KWASM_TOP/qemu/demo.sh" "$staging/"

@@ -1,9 +1,269 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The C ABI that the kernel module calls; `src/kwasm_engine.h` declares it.
+//!
+//! Opaque program handles, errors as a negative errno plus a message buffer, traps as a
+//! positive [`TrapKind`] plus a static message. Nothing here allocates after `load`.
+
+use alloc::boxed::Box;
+use core::ffi::{c_char, c_void};
+
+use crate::{HostOps, Limits, Program, ReportError, Trap, MAX_PARAMS};
+
+/// `-EINVAL`, for bad arguments to the C ABI itself.
+const EINVAL: i32 = 22;
+/// `-EOPNOTSUPP`: no `report` export.
+const EOPNOTSUPP: i32 = 95;
+
+/// One attach point, as C sees it.
+#[repr(C)]
+pub struct AttachInfo {
+    /// The kernel symbol, NUL-terminated, owned by the program.
+    pub symbol: *const c_char,
+    /// 0: `pre` (kprobe), 1: `post` (kretprobe).
+    pub kind: u32,
+    /// How many parameters the handler declares.
+    pub nparams: u32,
+}
+
+/// A trap, as C sees it.
+#[repr(C)]
+pub struct TrapInfo {
+    /// The [`crate::TrapKind`] code.
+    pub kind: u32,
+    /// A static, NUL-terminated sentence.
+    pub message: *const c_char,
+}
+
+/// Copies `text` into the C buffer `buf` of `size` bytes, cut to fit, NUL-terminated.
+///
+/// # Safety
+///
+/// `buf` must be null or valid for writes of `size` bytes.
+unsafe fn copy_c_string(text: &str, buf: *mut c_char, size: usize) {
+    if buf.is_null() || size == 0 {
+        return;
+    }
+    let n = text.len().min(size - 1);
+    // SAFETY: The caller guarantees `buf` holds `size` bytes; `n + 1 <= size`.
+    unsafe {
+        core::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast(), n);
+        *buf.add(n) = 0;
+    }
+}
+
+/// Fills `*out` from `trap` and returns its kind.
+///
+/// # Safety
+///
+/// `out` must be null or valid for a write.
+unsafe fn fill_trap(trap: &Trap, out: *mut TrapInfo) -> i32 {
+    if !out.is_null() {
+        // SAFETY: The caller guarantees `out` is writable.
+        unsafe {
+            *out = TrapInfo {
+                kind: trap.kind as u32,
+                message: trap.message.as_ptr(),
+            };
+        }
+    }
+    trap.kind as i32
+}
+
+/// Validates, compiles and instantiates a module.
+///
+/// Returns 0 and a handle in `*out`, or a negative errno with a sentence in `msg`.
+///
+/// # Safety
+///
+/// `code` must be valid for `len` bytes, `limits` for a read, `ops` must point to a table
+/// that outlives the program, `out` must be writable, `msg` valid for `msg_size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_load(
+    code: *const u8,
+    len: usize,
+    limits: *const Limits,
+    ops: *const HostOps,
+    out: *mut *mut Program,
+    msg: *mut c_char,
+    msg_size: usize,
+) -> i32 {
+    if code.is_null() || limits.is_null() || ops.is_null() || out.is_null() {
+        return -EINVAL;
+    }
+    // SAFETY: The caller guarantees these pointers are valid, and `ops` outlives the
+    // program (the kernel passes a static table).
+    let (code, limits, ops) = unsafe {
+        (core::slice::from_raw_parts(code, len), &*limits, &*ops)
+    };
+    match Program::load(code, limits, ops) {
+        Ok(program) => {
+            // SAFETY: `out` is writable.
+            unsafe { *out = Box::into_raw(Box::new(program)) };
+            // SAFETY: `msg` holds `msg_size` bytes.
+            unsafe { copy_c_string("", msg, msg_size) };
+            0
+        }
+        Err(e) => {
+            // SAFETY: `msg` holds `msg_size` bytes.
+            unsafe { copy_c_string(&e.message, msg, msg_size) };
+            -(e.errno as i32)
+        }
+    }
+}
+
+/// Frees a program.
+///
+/// # Safety
+///
+/// `program` must be null or a handle from [`kwasm_engine_load`] not freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_free(program: *mut Program) {
+    if !program.is_null() {
+        // SAFETY: The handle came from `Box::into_raw` in `kwasm_engine_load`.
+        drop(unsafe { Box::from_raw(program) });
+    }
+}
+
+/// How many attach points the program has.
+///
+/// # Safety
+///
+/// `program` must be a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_attach_count(program: *const Program) -> u32 {
+    // SAFETY: The caller guarantees a live handle.
+    unsafe { (*program).attach_points().len() as u32 }
+}
+
+/// Describes attach point `index` in `*out`: 0, or -EINVAL if there is no such index.
+///
+/// # Safety
+///
+/// `program` must be a live handle and `out` writable. The symbol lives as long as the
+/// program.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_attach_point(
+    program: *const Program,
+    index: u32,
+    out: *mut AttachInfo,
+) -> i32 {
+    // SAFETY: The caller guarantees a live handle.
+    let Some(ap) = (unsafe { &*program }).attach_points().get(index as usize) else {
+        return -EINVAL;
+    };
+    // SAFETY: `out` is writable.
+    unsafe {
+        *out = AttachInfo {
+            symbol: ap.symbol_with_nul().as_ptr().cast(),
+            kind: ap.kind as u32,
+            nparams: ap.params.len() as u32,
+        };
+    }
+    0
+}
+
+/// Whether the program exports `report`.
+///
+/// # Safety
+///
+/// `program` must be a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_has_report(program: *const Program) -> bool {
+    // SAFETY: The caller guarantees a live handle.
+    unsafe { (*program).has_report() }
+}
+
+/// The size of the module the program was loaded from, and of its linear memory now.
+///
+/// # Safety
+///
+/// `program` must be a live handle; `code_bytes` and `memory_bytes` writable or null.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_sizes(
+    program: *const Program,
+    code_bytes: *mut usize,
+    memory_bytes: *mut usize,
+) {
+    // SAFETY: The caller guarantees a live handle and writable outputs.
+    unsafe {
+        let p = &*program;
+        if !code_bytes.is_null() {
+            *code_bytes = p.code_bytes();
+        }
+        if !memory_bytes.is_null() {
+            *memory_bytes = p.memory_bytes();
+        }
+    }
+}
+
+/// Calls the handler of attach point `index` with up to six parameter values and `fuel`.
+///
+/// Returns 0, or a positive trap kind with `*trap` filled. Allocates nothing unless the
+/// handler traps other than by running out of fuel (wasmi boxes its errors).
+///
+/// # Safety
+///
+/// `program` must be a live handle not used by anyone else during the call; `params`
+/// valid for six reads; `trap` writable or null. `ctx` is passed to the host callbacks.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_call(
+    program: *mut Program,
+    index: u32,
+    ctx: *mut c_void,
+    params: *const u64,
+    fuel: u64,
+    trap: *mut TrapInfo,
+) -> i32 {
+    // SAFETY: The caller guarantees exclusive use of a live handle and six parameters.
+    let (p, params) = unsafe { (&mut *program, &*params.cast::<[u64; MAX_PARAMS]>()) };
+    match p.call(index as usize, ctx, params, fuel) {
+        Ok(()) => 0,
+        // SAFETY: `trap` is writable or null.
+        Err(t) => unsafe { fill_trap(&t, trap) },
+    }
+}
+
+/// Calls `report` and copies its string into `buf` (`size` bytes, not NUL-terminated),
+/// setting `*len` and `*truncated`.
+///
+/// Returns 0, -EOPNOTSUPP without a `report` export, or a positive trap kind with `*trap`
+/// filled.
+///
+/// # Safety
+///
+/// As for [`kwasm_engine_call`]; `buf` valid for `size` bytes, `len` and `truncated`
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_report(
+    program: *mut Program,
+    ctx: *mut c_void,
+    fuel: u64,
+    buf: *mut u8,
+    size: usize,
+    len: *mut usize,
+    truncated: *mut bool,
+    trap: *mut TrapInfo,
+) -> i32 {
+    // SAFETY: The caller guarantees exclusive use of a live handle and `size` bytes.
+    let (p, out) = unsafe { (&mut *program, core::slice::from_raw_parts_mut(buf, size)) };
+    match p.report(ctx, fuel, out) {
+        Ok(r) => {
+            // SAFETY: `len` and `truncated` are writable.
+            unsafe {
+                *len = r.len;
+                *truncated = r.truncated;
+            }
+            0
+        }
+        Err(ReportError::NoReport) => -EOPNOTSUPP,
+        // SAFETY: `trap` is writable or null.
+        Err(ReportError::Trap(t)) => unsafe { fill_trap(&t, trap) },
+    }
+}
 
 /// Runs the built-in self-test. Returns 0 when the engine computed the expected value,
-/// or -1 (and the value it got, or -1, in `*got`).
+/// or -1; the value it got (or -1) goes to `*got`.
 ///
 /// # Safety
 ///

@@ -3,7 +3,7 @@
 //! The kwasm engine: wasmi, the probe ABI, host functions and limits.
 //!
 //! Everything about WebAssembly lives in this crate and nothing about the kernel does: the
-//! kernel module reaches it through the C ABI in [`ffi`] (declared in `src/kwasm_engine.h`),
+//! kernel module reaches it through the C ABI in `ffi` (declared in `src/kwasm_engine.h`),
 //! and host builds (`--features std`) test, fuzz and benchmark the very same code.
 
 #![no_std]
@@ -12,7 +12,20 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod abi;
+mod error;
 mod ffi;
+mod host;
+mod limits;
+mod program;
 mod selftest;
 
+pub use abi::{AttachPoint, Kind, ParamType, MAX_PARAMS};
+pub use error::{Errno, LoadError, Trap, TrapKind};
+pub use host::{
+    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, TASK_CPU, TASK_PID,
+    TASK_TGID,
+};
+pub use limits::{Limits, WASM_PAGE};
+pub use program::{Program, ReportError, ReportOutput};
 pub use selftest::{selftest, SELFTEST_EXPECTED};

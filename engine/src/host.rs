@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Host functions (SPEC §2), answered through a table of C callbacks.
+//!
+//! The engine never names a kernel symbol: the kernel side hands it a [`HostOps`] table and,
+//! per call, an opaque context pointer that it passes back. Every (pointer, length) a probe
+//! gives is checked against its linear memory here, before any callback sees it.
+
+use core::ffi::{c_void, CStr};
+use wasmi::{Caller, Error, Extern, Linker, Memory, TrapCode};
+
+use crate::limits::Limiter;
+
+/// The opaque per-call context the kernel side gets back in every callback.
+pub type Ctx = *mut c_void;
+
+/// `HostOps::read` kinds.
+pub const READ_KERNEL: u32 = 0;
+/// Reads user memory.
+pub const READ_USER: u32 = 1;
+/// Reads a NUL-terminated kernel string.
+pub const READ_KERNEL_STR: u32 = 2;
+/// Reads a NUL-terminated user string.
+pub const READ_USER_STR: u32 = 3;
+
+/// `HostOps::task` questions.
+pub const TASK_PID: u32 = 0;
+/// The current thread group id.
+pub const TASK_TGID: u32 = 1;
+/// The current CPU.
+pub const TASK_CPU: u32 = 2;
+
+/// The callbacks that answer host functions. Each runs in the context of the call
+/// (atomic in a probe handler) and must not sleep.
+#[repr(C)]
+pub struct HostOps {
+    /// Stores the probed function's `n`-th argument (at entry) in `*value`; 0 or -errno.
+    pub arg: unsafe extern "C" fn(ctx: Ctx, n: u32, value: *mut u64) -> i32,
+    /// Stores the probed function's return value in `*value`; 0 or -errno.
+    pub ret: unsafe extern "C" fn(ctx: Ctx, value: *mut u64) -> i32,
+    /// Stores the user's `n`-th syscall argument in `*value`; 0, or -errno when the probe
+    /// is not on a syscall entry point.
+    pub syscall_arg: unsafe extern "C" fn(ctx: Ctx, n: u32, value: *mut u64) -> i32,
+    /// Copies `len` bytes (or a string of at most `len` bytes with its NUL) from `src`
+    /// without faulting: 0 (string: its length) or -errno. `dst` is checked.
+    pub read: unsafe extern "C" fn(ctx: Ctx, kind: u32, dst: *mut u8, src: u64, len: u32) -> i32,
+    /// Monotonic nanoseconds, safe in any context.
+    pub ktime_ns: unsafe extern "C" fn(ctx: Ctx) -> u64,
+    /// The current pid, tgid or CPU.
+    pub task: unsafe extern "C" fn(ctx: Ctx, what: u32) -> i32,
+    /// Copies the current task's name (NUL-terminated, cut to `len`); returns its length.
+    pub comm: unsafe extern "C" fn(ctx: Ctx, dst: *mut u8, len: u32) -> i32,
+    /// Logs `len` bytes (rate-limited); `msg` is checked.
+    pub print: unsafe extern "C" fn(ctx: Ctx, msg: *const u8, len: u32),
+}
+
+/// What is running: decides which host functions make sense.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// The `start` function, at load.
+    Start,
+    /// A `pre` handler.
+    Pre,
+    /// A `post` handler.
+    Post,
+    /// `report`.
+    Report,
+}
+
+/// The store's data: what host functions need during a call.
+pub(crate) struct HostState {
+    pub(crate) ops: &'static HostOps,
+    pub(crate) ctx: Ctx,
+    pub(crate) phase: Phase,
+    /// The exported memory, once instantiation has made it.
+    pub(crate) memory: Option<Memory>,
+    /// Why the last host call trapped.
+    pub(crate) host_trap: Option<&'static CStr>,
+    pub(crate) limiter: Limiter,
+}
+
+impl HostState {
+    pub(crate) fn new(ops: &'static HostOps, limiter: Limiter) -> Self {
+        Self {
+            ops,
+            ctx: core::ptr::null_mut(),
+            phase: Phase::Start,
+            memory: None,
+            host_trap: None,
+            limiter,
+        }
+    }
+}
+
+type HostResult<T> = Result<T, Error>;
+
+/// Ends the call with a "bad host call" trap that says why.
+fn trap<T>(caller: &mut Caller<'_, HostState>, why: &'static CStr) -> HostResult<T> {
+    caller.data_mut().host_trap = Some(why);
+    // The kind is recorded above; the code here only has to be a trap.
+    Err(Error::from(TrapCode::UnreachableCodeReached))
+}
+
+/// The exported memory; looked up once (during `start` it is not cached yet).
+fn memory(caller: &mut Caller<'_, HostState>) -> Option<Memory> {
+    if let Some(m) = caller.data().memory {
+        return Some(m);
+    }
+    let m = caller.get_export("memory").and_then(Extern::into_memory)?;
+    caller.data_mut().memory = Some(m);
+    Some(m)
+}
+
+/// Checks `ptr..ptr + len` against linear memory and returns a raw pointer to it, or
+/// traps naming the function.
+fn guest_range(
+    caller: &mut Caller<'_, HostState>,
+    ptr: i32,
+    len: i32,
+    who: &'static CStr,
+) -> HostResult<*mut u8> {
+    let Some(mem) = memory(caller) else {
+        return trap(caller, who);
+    };
+    let data = mem.data_mut(&mut *caller);
+    let (start, len) = (ptr as u32 as usize, len as u32 as usize);
+    match start.checked_add(len) {
+        Some(end) if end <= data.len() => Ok(data[start..].as_mut_ptr()),
+        _ => trap(caller, who),
+    }
+}
+
+fn in_handler(caller: &Caller<'_, HostState>) -> bool {
+    matches!(caller.data().phase, Phase::Pre | Phase::Post)
+}
+
+fn read(
+    mut caller: Caller<'_, HostState>,
+    kind: u32,
+    src: i64,
+    dst: i32,
+    len: i32,
+    who: &'static CStr,
+) -> HostResult<i32> {
+    let dst = guest_range(&mut caller, dst, len, who)?;
+    let s = caller.data();
+    // SAFETY: `dst..dst + len` lies inside linear memory (checked above), which nothing
+    // else touches during the call; the callback writes at most `len` bytes.
+    Ok(unsafe { (s.ops.read)(s.ctx, kind, dst, src as u64, len as u32) })
+}
+
+/// Defines every host function of [`crate::abi::HOST_FUNCS`] in `linker`.
+pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::LinkerError> {
+    const M: &str = crate::abi::HOST_MODULE;
+    linker.func_wrap(M, "arg", |mut caller: Caller<'_, HostState>, n: i32| {
+        if !in_handler(&caller) {
+            return trap(&mut caller, c"arg() is only available in a handler");
+        }
+        let s = caller.data();
+        let mut value = 0u64;
+        // SAFETY: `value` is a valid `u64`; `ctx` is the one the caller of this call gave.
+        match unsafe { (s.ops.arg)(s.ctx, n as u32, &mut value) } {
+            0 => Ok(value as i64),
+            _ => trap(&mut caller, c"arg(n): no such argument"),
+        }
+    })?;
+    linker.func_wrap(M, "ret", |mut caller: Caller<'_, HostState>| {
+        if caller.data().phase != Phase::Post {
+            return trap(&mut caller, c"ret() is only available in a post handler");
+        }
+        let s = caller.data();
+        let mut value = 0u64;
+        // SAFETY: As for `arg`.
+        match unsafe { (s.ops.ret)(s.ctx, &mut value) } {
+            0 => Ok(value as i64),
+            _ => trap(&mut caller, c"ret(): no return value"),
+        }
+    })?;
+    linker.func_wrap(M, "syscall_arg", |mut caller: Caller<'_, HostState>, n: i32| {
+        if !in_handler(&caller) {
+            return trap(&mut caller, c"syscall_arg() is only available in a handler");
+        }
+        let s = caller.data();
+        let mut value = 0u64;
+        // SAFETY: As for `arg`.
+        match unsafe { (s.ops.syscall_arg)(s.ctx, n as u32, &mut value) } {
+            0 => Ok(value as i64),
+            _ => trap(
+                &mut caller,
+                c"syscall_arg(n): not a syscall entry point, or no such argument",
+            ),
+        }
+    })?;
+    linker.func_wrap(M, "read_kernel", |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
+        read(c, READ_KERNEL, src, dst, len, c"read_kernel: destination outside memory")
+    })?;
+    linker.func_wrap(M, "read_user", |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
+        read(c, READ_USER, src, dst, len, c"read_user: destination outside memory")
+    })?;
+    linker.func_wrap(
+        M,
+        "read_kernel_str",
+        |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
+            read(c, READ_KERNEL_STR, src, dst, len, c"read_kernel_str: destination outside memory")
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "read_user_str",
+        |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
+            read(c, READ_USER_STR, src, dst, len, c"read_user_str: destination outside memory")
+        },
+    )?;
+    linker.func_wrap(M, "ktime_ns", |caller: Caller<'_, HostState>| {
+        let s = caller.data();
+        // SAFETY: The callback only reads the clock.
+        unsafe { (s.ops.ktime_ns)(s.ctx) as i64 }
+    })?;
+    for (name, what) in [("pid", TASK_PID), ("tgid", TASK_TGID), ("cpu", TASK_CPU)] {
+        linker.func_wrap(M, name, move |caller: Caller<'_, HostState>| {
+            let s = caller.data();
+            // SAFETY: The callback only reads the current task or CPU.
+            unsafe { (s.ops.task)(s.ctx, what) }
+        })?;
+    }
+    linker.func_wrap(M, "comm", |mut caller: Caller<'_, HostState>, dst: i32, len: i32| {
+        let dst = guest_range(&mut caller, dst, len, c"comm: destination outside memory")?;
+        let s = caller.data();
+        // SAFETY: `dst..dst + len` is inside linear memory (checked above).
+        Ok(unsafe { (s.ops.comm)(s.ctx, dst, len as u32) })
+    })?;
+    linker.func_wrap(M, "print", |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+        let msg = guest_range(&mut caller, ptr, len, c"print: message outside memory")?;
+        let s = caller.data();
+        // SAFETY: `msg..msg + len` is inside linear memory (checked above).
+        unsafe { (s.ops.print)(s.ctx, msg, len as u32) };
+        Ok(())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A loaded program: one wasmi engine, store and instance, its attach points and `report`.
+
+use alloc::vec::Vec;
+use wasmi::{
+    CompilationMode, Config, EnforcedLimits, Engine, Func, Linker, Memory, Module,
+    ResumableCall, Store, Val,
+};
+
+use crate::abi::{self, AttachPoint, Kind, ParamType, MAX_PARAMS};
+use crate::error::{load_error, LoadError, Trap, TrapKind};
+use crate::host::{self, Ctx, HostOps, HostState, Phase};
+use crate::limits::{Limiter, Limits, Refusal, WASM_PAGE};
+
+/// A module whose only function recurses without end: calling it once at load grows the
+/// call stack to its limit, so calls afterwards never allocate for frames.
+/// `(module (func $f (export "f") (call $f)))`
+const WARM_UP_WASM: [u8; 33] = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
+    0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00,
+    0x10, 0x00, 0x0b,
+];
+
+/// What `report` produced: the string's length in the caller's buffer, and whether it was
+/// longer than the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportOutput {
+    /// Bytes written (no NUL).
+    pub len: usize,
+    /// The string did not fit and was cut.
+    pub truncated: bool,
+}
+
+/// Why `report` gave nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportError {
+    /// The program has no `report` export.
+    NoReport,
+    /// It trapped.
+    Trap(Trap),
+}
+
+/// A loaded, instantiated program.
+pub struct Program {
+    store: Store<HostState>,
+    attach: Vec<AttachPoint>,
+    handlers: Vec<Func>,
+    report: Option<Func>,
+    memory: Option<Memory>,
+    code_bytes: usize,
+}
+
+fn engine_config(limits: &Limits) -> Config {
+    let mut config = Config::default();
+    // Compile everything at load: lazy compilation would do work and allocate in a probe.
+    config.compilation_mode(CompilationMode::Eager);
+    config.consume_fuel(true);
+    config.enforced_limits(EnforcedLimits::strict());
+    // A value stack of fixed size, allocated once; one cached stack, reused by every call
+    // (calls into a program are serialized by the caller).
+    let stack = (limits.stack_bytes as usize).max(1024) & !7;
+    config.set_max_stack_height(stack);
+    config.set_min_stack_height(stack);
+    config.set_max_recursion_depth(limits.max_call_depth.max(1) as usize);
+    config.set_max_cached_stacks(1);
+    config
+}
+
+/// Maps an instantiation failure to the load error that names its cause.
+fn instantiate_error(err: &wasmi::Error, refused: Refusal, limits: &Limits) -> LoadError {
+    match refused {
+        Refusal::Memory { desired_bytes } => {
+            return load_error!(
+                E2BIG,
+                "linear memory of {} pages is over the limit of {} pages (max_memory_pages)",
+                desired_bytes as u64 / WASM_PAGE,
+                limits.max_memory_pages
+            )
+        }
+        Refusal::Table { desired } => {
+            return load_error!(
+                E2BIG,
+                "a table of {desired} elements is over the limit of {} (max_table_elements)",
+                limits.max_table_elements
+            )
+        }
+        Refusal::None => {}
+    }
+    match err.as_trap_code() {
+        Some(code) => load_error!(EINVAL, "the start function trapped: {}", Trap::from(code)),
+        None => load_error!(EINVAL, "instantiation failed: {err}"),
+    }
+}
+
+impl Program {
+    /// Validates, compiles and instantiates `code`, running its `start` function.
+    pub fn load(code: &[u8], limits: &Limits, ops: &'static HostOps) -> Result<Self, LoadError> {
+        if code.len() as u64 > limits.max_code_bytes {
+            return Err(load_error!(
+                E2BIG,
+                "code is {} bytes, over the limit of {} (max_code_bytes)",
+                code.len(),
+                limits.max_code_bytes
+            ));
+        }
+        if code.is_empty() {
+            return Err(load_error!(EINVAL, "code is empty"));
+        }
+        let engine = Engine::new(&engine_config(limits));
+        let module = Module::new(&engine, code).map_err(|e| match e.kind() {
+            wasmi::errors::ErrorKind::UserLimits(_) | wasmi::errors::ErrorKind::ImplementationLimits(_) => {
+                load_error!(E2BIG, "over an engine limit: {e}")
+            }
+            _ => load_error!(EINVAL, "invalid Wasm: {e}"),
+        })?;
+
+        let takes_pointers = abi::check_imports(&module)?;
+        let exports = abi::check_exports(&module)?;
+        if exports.attach.len() > limits.max_attach_points as usize {
+            return Err(load_error!(
+                E2BIG,
+                "{} attach points, over the limit of {} (max_attach_points)",
+                exports.attach.len(),
+                limits.max_attach_points
+            ));
+        }
+        if !exports.memory && exports.report {
+            return Err(load_error!(EINVAL, "export \"report\" needs an exported \"memory\""));
+        }
+        if !exports.memory && takes_pointers {
+            return Err(load_error!(
+                EINVAL,
+                "a host function taking pointers is imported, but no \"memory\" is exported"
+            ));
+        }
+
+        let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits)));
+        store.limiter(|state| &mut state.limiter);
+        store
+            .set_fuel(limits.start_fuel)
+            .map_err(|e| load_error!(EINVAL, "fuel: {e}"))?;
+        let mut linker = Linker::new(&engine);
+        host::define(&mut linker).map_err(|e| load_error!(EINVAL, "host functions: {e}"))?;
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|e| instantiate_error(&e, store.data().limiter.refused, limits))?;
+
+        let memory = instance.get_memory(&store, "memory");
+        store.data_mut().memory = memory;
+        let func = |name: &str| {
+            instance
+                .get_func(&store, name)
+                .ok_or_else(|| load_error!(EINVAL, "export \"{name}\" vanished"))
+        };
+        let handlers = exports
+            .attach
+            .iter()
+            .map(|ap| func(&ap.export))
+            .collect::<Result<Vec<_>, _>>()?;
+        let report = if exports.report { Some(func("report")?) } else { None };
+
+        warm_up(&engine)?;
+        Ok(Self {
+            store,
+            attach: exports.attach,
+            handlers,
+            report,
+            memory,
+            code_bytes: code.len(),
+        })
+    }
+
+    /// The attach points, sorted by export name.
+    pub fn attach_points(&self) -> &[AttachPoint] {
+        &self.attach
+    }
+
+    /// Whether the program exports `report`.
+    pub fn has_report(&self) -> bool {
+        self.report.is_some()
+    }
+
+    /// The size of the Wasm module it was loaded from.
+    pub fn code_bytes(&self) -> usize {
+        self.code_bytes
+    }
+
+    /// Its linear memory (empty without one).
+    pub fn memory(&self) -> &[u8] {
+        self.memory.map_or(&[][..], |m| m.data(&self.store))
+    }
+
+    /// The current size of its linear memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.memory().len()
+    }
+
+    /// Runs `func` with `fuel`, passing `ctx` to host callbacks; classifies a trap.
+    fn run(&mut self, func: Func, phase: Phase, ctx: Ctx, fuel: u64, params: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+        let state = self.store.data_mut();
+        state.phase = phase;
+        state.ctx = ctx;
+        state.host_trap = None;
+        // Fails only when fuel metering is off, and it is always on.
+        let _ = self.store.set_fuel(fuel);
+        // Resumable, so running out of fuel (the common trap) allocates nothing.
+        let outcome = func.call_resumable(&mut self.store, params, results);
+        let state = self.store.data_mut();
+        state.ctx = core::ptr::null_mut();
+        let host_trap = state.host_trap.take();
+        let bad_host_call = |why| Trap::new(TrapKind::BadHostCall, why);
+        match outcome {
+            Ok(ResumableCall::Finished) => Ok(()),
+            Ok(ResumableCall::OutOfFuel(_)) => Err(Trap::from(wasmi::TrapCode::OutOfFuel)),
+            Ok(ResumableCall::HostTrap(_)) => Err(bad_host_call(host_trap.unwrap_or(c"host trap"))),
+            Err(e) => Err(match (host_trap, e.as_trap_code()) {
+                (Some(why), _) => bad_host_call(why),
+                (None, Some(code)) => Trap::from(code),
+                (None, None) => Trap::new(TrapKind::Other, c"trap"),
+            }),
+        }
+    }
+
+    /// Calls the handler of attach point `index` with the probed function's values
+    /// (`params[i]` fills the handler's i-th parameter, if it declares one).
+    pub fn call(&mut self, index: usize, ctx: Ctx, params: &[u64; MAX_PARAMS], fuel: u64) -> Result<(), Trap> {
+        let Some(ap) = self.attach.get(index) else {
+            return Err(Trap::new(TrapKind::Other, c"no such attach point"));
+        };
+        let mut vals = [Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0)];
+        for (i, ty) in ap.params.iter().enumerate() {
+            vals[i] = match ty {
+                ParamType::I32 => Val::I32(params[i] as i32),
+                ParamType::I64 => Val::I64(params[i] as i64),
+            };
+        }
+        let (n, phase) = (ap.params.len(), match ap.kind {
+            Kind::Pre => Phase::Pre,
+            Kind::Post => Phase::Post,
+        });
+        self.run(self.handlers[index], phase, ctx, fuel, &vals[..n], &mut [])
+    }
+
+    /// Calls `report` and copies the string it points at into `out`, cut to fit.
+    pub fn report(&mut self, ctx: Ctx, fuel: u64, out: &mut [u8]) -> Result<ReportOutput, ReportError> {
+        let func = self.report.ok_or(ReportError::NoReport)?;
+        let mut result = [Val::I32(0)];
+        self.run(func, Phase::Report, ctx, fuel, &[], &mut result)
+            .map_err(ReportError::Trap)?;
+        let ptr = match result[0] {
+            Val::I32(p) => p as u32 as usize,
+            _ => 0,
+        };
+        // `load` refuses a `report` without a memory.
+        let data = self.memory.map_or(&[][..], |m| m.data(&self.store));
+        let memory_trap = |why| ReportError::Trap(Trap::new(TrapKind::MemoryOutOfBounds, why));
+        let Some(tail) = data.get(ptr..).filter(|t| !t.is_empty()) else {
+            return Err(memory_trap(c"report returned a pointer outside memory"));
+        };
+        let Some(len) = tail.iter().position(|&b| b == 0) else {
+            return Err(memory_trap(c"report's string has no NUL before the end of memory"));
+        };
+        let n = len.min(out.len());
+        out[..n].copy_from_slice(&tail[..n]);
+        Ok(ReportOutput { len: n, truncated: n < len })
+    }
+}
+
+/// Grows the engine's one cached stack to its full depth (see [`WARM_UP_WASM`]).
+fn warm_up(engine: &Engine) -> Result<(), LoadError> {
+    let module = Module::new(engine, &WARM_UP_WASM[..])
+        .map_err(|e| load_error!(ENOMEM, "warm-up module: {e}"))?;
+    let mut store = Store::new(engine, ());
+    let _ = store.set_fuel(u64::MAX);
+    let instance = Linker::new(engine)
+        .instantiate_and_start(&mut store, &module)
+        .map_err(|e| load_error!(ENOMEM, "warm-up instance: {e}"))?;
+    let f = instance
+        .get_func(&store, "f")
+        .ok_or_else(|| load_error!(ENOMEM, "warm-up export"))?;
+    // It must end in a stack overflow: that is the point.
+    match f.call(&mut store, &[], &mut []) {
+        Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::StackOverflow) => Ok(()),
+        other => Err(load_error!(ENOMEM, "warm-up did not overflow: {other:?}")),
+    }
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Calling: handlers, parameters, host functions, traps, fuel and `report`.
+
+mod common;
+
+use common::*;
+use kwasm_engine::{Program, ReportError, Trap, TrapKind};
+
+fn kind(r: Result<(), Trap>) -> Option<TrapKind> {
+    r.err().map(|t| t.kind)
+}
+
+fn message(r: Result<(), Trap>) -> String {
+    r.err().map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// A counter probe: `pre` counts, `report` prints the count in decimal.
+const COUNTER: &str = r#"(module
+    (memory (export "memory") 1)
+    (global $n (mut i64) (i64.const 0))
+    (func (export "kprobe:f:pre") (global.set $n (i64.add (global.get $n) (i64.const 1))))
+    (func (export "report") (result i32)
+        (local $v i64) (local $p i32)
+        (local.set $v (global.get $n))
+        (local.set $p (i32.const 100))
+        (i32.store8 (local.get $p) (i32.const 0))
+        (loop $digits
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (i32.store8 (local.get $p)
+                (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $v) (i64.const 10)))))
+            (local.set $v (i64.div_u (local.get $v) (i64.const 10)))
+            (br_if $digits (i64.ne (local.get $v) (i64.const 0))))
+        (local.get $p)))"#;
+
+#[test]
+fn a_counter_counts_every_call_and_reports_the_count() {
+    let mut p = load(COUNTER);
+    let mut c = FakeCtx::default();
+    assert_eq!(report(&mut p).unwrap(), "0");
+    for _ in 0..1234 {
+        call(&mut p, 0, &mut c).unwrap();
+    }
+    assert_eq!(report(&mut p).unwrap(), "1234");
+}
+
+#[test]
+fn handler_parameters_receive_the_values_with_their_declared_widths() {
+    let mut p = load(
+        r#"(module (memory (export "memory") 1)
+            (func (export "kprobe:f:pre") (param i64 i32 i64)
+                (i64.store (i32.const 0) (local.get 0))
+                (i32.store (i32.const 8) (local.get 1))
+                (i64.store (i32.const 16) (local.get 2)))
+            (func (export "kprobe:f:post") (param i32) (i32.store (i32.const 24) (local.get 0)))
+            (func (export "report") (result i32) i32.const 0))"#,
+    );
+    let mut c = FakeCtx { args: [u64::MAX - 1, 0x1_0000_0007, 3, 4, 5, 6], ..Default::default() };
+    call(&mut p, 1, &mut c).unwrap(); // `pre` sorts after `post`.
+    c.args[0] = (-17i64) as u64;
+    call(&mut p, 0, &mut c).unwrap();
+    let mem = dump(&mut p);
+    assert_eq!(u64::from_le_bytes(mem[0..8].try_into().unwrap()), u64::MAX - 1);
+    assert_eq!(u32::from_le_bytes(mem[8..12].try_into().unwrap()), 7, "i32 takes the low half");
+    assert_eq!(u64::from_le_bytes(mem[16..24].try_into().unwrap()), 3);
+    assert_eq!(i32::from_le_bytes(mem[24..28].try_into().unwrap()), -17);
+}
+
+fn dump(p: &mut Program) -> Vec<u8> {
+    p.memory().to_vec()
+}
+
+#[test]
+fn host_functions_answer_from_the_callbacks() {
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "arg" (func $arg (param i32) (result i64)))
+            (import "kwasm" "ret" (func $ret (result i64)))
+            (import "kwasm" "syscall_arg" (func $sarg (param i32) (result i64)))
+            (import "kwasm" "ktime_ns" (func $ktime (result i64)))
+            (import "kwasm" "pid" (func $pid (result i32)))
+            (import "kwasm" "tgid" (func $tgid (result i32)))
+            (import "kwasm" "cpu" (func $cpu (result i32)))
+            (import "kwasm" "comm" (func $comm (param i32 i32) (result i32)))
+            (import "kwasm" "print" (func $print (param i32 i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 200) "hello, dmesg")
+            (func (export "kprobe:f:pre")
+                (i64.store (i32.const 0) (call $arg (i32.const 2)))
+                (i64.store (i32.const 8) (call $sarg (i32.const 1)))
+                (i64.store (i32.const 16) (call $ktime))
+                (i32.store (i32.const 24) (call $pid))
+                (i32.store (i32.const 28) (call $tgid))
+                (i32.store (i32.const 32) (call $cpu))
+                (i32.store (i32.const 36) (call $comm (i32.const 40) (i32.const 16)))
+                (call $print (i32.const 200) (i32.const 12)))
+            (func (export "kprobe:f:post") (i64.store (i32.const 56) (call $ret))))"#,
+    );
+    let mut c = FakeCtx {
+        args: [10, 11, 12, 13, 14, 15],
+        ret: (-2i64) as u64,
+        syscall_args: Some([20, 21, 22, 23, 24, 25]),
+        comm: "mkdir",
+        ..Default::default()
+    };
+    call(&mut p, 1, &mut c).unwrap();
+    call(&mut p, 0, &mut c).unwrap();
+    let m = dump(&mut p);
+    let u64_at = |o: usize| u64::from_le_bytes(m[o..o + 8].try_into().unwrap());
+    let u32_at = |o: usize| u32::from_le_bytes(m[o..o + 4].try_into().unwrap());
+    assert_eq!(u64_at(0), 12);
+    assert_eq!(u64_at(8), 21);
+    assert_eq!(u64_at(16), 1_000_000_007);
+    assert_eq!((u32_at(24), u32_at(28), u32_at(32)), (4242, 4200, 1));
+    assert_eq!(u32_at(36), 5);
+    assert_eq!(&m[40..46], b"mkdir\0");
+    assert_eq!(u64_at(56) as i64, -2);
+    assert_eq!(c.printed, [b"hello, dmesg".to_vec()]);
+}
+
+#[test]
+fn read_functions_copy_into_memory_and_report_faults() {
+    static KERNEL_BYTES: [u8; 8] = *b"kernel!\0";
+    static PATH: &[u8] = b"/tmp/a/very/long/path\0";
+    let wat = format!(
+        r#"(module
+            (import "kwasm" "read_kernel" (func $rk (param i64 i32 i32) (result i32)))
+            (import "kwasm" "read_user_str" (func $rus (param i64 i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:f:pre")
+                (i32.store (i32.const 0) (call $rk (i64.const {k}) (i32.const 100) (i32.const 8)))
+                (i32.store (i32.const 4) (call $rus (i64.const {u}) (i32.const 200) (i32.const 7)))
+                (i32.store (i32.const 8) (call $rk (i64.const 0) (i32.const 300) (i32.const 8)))))"#,
+        k = KERNEL_BYTES.as_ptr() as u64,
+        u = PATH.as_ptr() as u64
+    );
+    let mut p = load(&wat);
+    call(&mut p, 0, &mut FakeCtx::default()).unwrap();
+    let m = dump(&mut p);
+    assert_eq!(i32::from_le_bytes(m[0..4].try_into().unwrap()), 0);
+    assert_eq!(&m[100..108], b"kernel!\0");
+    assert_eq!(i32::from_le_bytes(m[4..8].try_into().unwrap()), 6, "cut to 6 + NUL");
+    assert_eq!(&m[200..207], b"/tmp/a\0");
+    assert_eq!(i32::from_le_bytes(m[8..12].try_into().unwrap()), -14, "-EFAULT");
+}
+
+#[test]
+fn host_calls_with_pointers_outside_memory_trap_before_the_callback() {
+    let cases = [
+        ("(call $print (i32.const 65530) (i32.const 7))", "print: message outside memory"),
+        ("(call $print (i32.const -1) (i32.const 1))", "print: message outside memory"),
+        ("(call $print (i32.const 0) (i32.const -1))", "print: message outside memory"),
+        ("(drop (call $comm (i32.const 65535) (i32.const 2)))", "comm: destination outside memory"),
+        (
+            "(drop (call $rk (i64.const 1) (i32.const 65536) (i32.const 1)))",
+            "read_kernel: destination outside memory",
+        ),
+        (
+            "(drop (call $rus (i64.const 1) (i32.const 0) (i32.const 65537)))",
+            "read_user_str: destination outside memory",
+        ),
+    ];
+    for (body, want) in cases {
+        let mut p = load(&format!(
+            r#"(module
+                (import "kwasm" "print" (func $print (param i32 i32)))
+                (import "kwasm" "comm" (func $comm (param i32 i32) (result i32)))
+                (import "kwasm" "read_kernel" (func $rk (param i64 i32 i32) (result i32)))
+                (import "kwasm" "read_user_str" (func $rus (param i64 i32 i32) (result i32)))
+                (memory (export "memory") 1)
+                (func (export "kprobe:f:pre") {body}))"#
+        ));
+        let mut c = FakeCtx::default();
+        let r = call(&mut p, 0, &mut c);
+        assert_eq!(kind(r), Some(TrapKind::BadHostCall), "{body}");
+        assert_eq!(message(call(&mut p, 0, &mut c)), want, "{body}");
+        assert!(c.printed.is_empty(), "the callback never ran");
+    }
+    // A zero-length range at the very end is inside.
+    let mut p = load(
+        r#"(module (import "kwasm" "print" (func $print (param i32 i32)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:f:pre") (call $print (i32.const 65536) (i32.const 0))))"#,
+    );
+    call(&mut p, 0, &mut FakeCtx::default()).unwrap();
+}
+
+#[test]
+fn context_dependent_host_functions_trap_where_they_make_no_sense() {
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "ret" (func $ret (result i64)))
+            (import "kwasm" "arg" (func $arg (param i32) (result i64)))
+            (import "kwasm" "syscall_arg" (func $sarg (param i32) (result i64)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:a:pre") (drop (call $ret)))
+            (func (export "kprobe:b:pre") (drop (call $arg (i32.const 6))))
+            (func (export "kprobe:c:pre") (drop (call $sarg (i32.const 0))))
+            (func (export "report") (result i32) (drop (call $arg (i32.const 0))) (i32.const 0)))"#,
+    );
+    let mut c = FakeCtx::default();
+    assert_eq!(message(call(&mut p, 0, &mut c)), "ret() is only available in a post handler");
+    assert_eq!(message(call(&mut p, 1, &mut c)), "arg(n): no such argument");
+    assert_eq!(
+        message(call(&mut p, 2, &mut c)),
+        "syscall_arg(n): not a syscall entry point, or no such argument"
+    );
+    match report(&mut p) {
+        Err(ReportError::Trap(t)) => {
+            assert_eq!(t.kind, TrapKind::BadHostCall);
+            assert_eq!(t.to_string(), "arg() is only available in a handler");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn each_trap_kind_is_classified_and_the_program_stays_usable() {
+    let cases = [
+        ("(loop br 0)", TrapKind::OutOfFuel, "out of fuel"),
+        ("(drop (i32.load (i32.const 65535)))", TrapKind::MemoryOutOfBounds, "out-of-bounds memory access"),
+        ("(i32.store (i32.const -4) (i32.const 1))", TrapKind::MemoryOutOfBounds, "out-of-bounds memory access"),
+        ("(call $recurse)", TrapKind::StackOverflow, "stack overflow"),
+        ("unreachable", TrapKind::Unreachable, "unreachable executed"),
+        ("(drop (i32.div_s (i32.const 1) (i32.const 0)))", TrapKind::Integer, "integer division by zero"),
+        ("(drop (i32.div_s (i32.const -2147483648) (i32.const -1)))", TrapKind::Integer, "integer overflow"),
+        ("(drop (i32.trunc_f64_s (f64.const nan)))", TrapKind::Integer, "invalid conversion to integer"),
+        ("(call_indirect (i32.const 5))", TrapKind::Other, "out-of-bounds table access"),
+        ("(call_indirect (i32.const 0))", TrapKind::Other, "indirect call to null"),
+    ];
+    for (body, want_kind, want_msg) in cases {
+        let mut p = load(&format!(
+            r#"(module (memory (export "memory") 1) (table 2 funcref)
+                (func $recurse (call $recurse))
+                (global $ok (mut i32) (i32.const 0))
+                (func (export "kprobe:bad:pre") {body})
+                (func (export "kprobe:good:pre") (global.set $ok (i32.add (global.get $ok) (i32.const 1))))
+                (func (export "report") (result i32)
+                    (i32.store8 (i32.const 0) (i32.add (i32.const 48) (global.get $ok)))
+                    (i32.store8 (i32.const 1) (i32.const 0)) (i32.const 0)))"#
+        ));
+        let mut c = FakeCtx::default();
+        for _ in 0..3 {
+            let r = call(&mut p, 0, &mut c);
+            assert_eq!(kind(r), Some(want_kind), "{body}");
+            assert_eq!(message(call(&mut p, 0, &mut c)), want_msg, "{body}");
+            call(&mut p, 1, &mut c).unwrap();
+        }
+        assert_eq!(report(&mut p).unwrap(), "3", "{body}: usable after traps");
+    }
+}
+
+#[test]
+fn memory_grow_past_the_limit_returns_minus_one() {
+    let mut p = load(
+        r#"(module (memory (export "memory") 1)
+            (func (export "kprobe:f:pre")
+                (i32.store (i32.const 0) (memory.grow (i32.const 15)))
+                (i32.store (i32.const 4) (memory.grow (i32.const 1))))
+            (func (export "report") (result i32) i32.const 8))"#,
+    );
+    call(&mut p, 0, &mut FakeCtx::default()).unwrap();
+    let m = dump(&mut p);
+    assert_eq!(i32::from_le_bytes(m[0..4].try_into().unwrap()), 1, "grown to 16 pages");
+    assert_eq!(i32::from_le_bytes(m[4..8].try_into().unwrap()), -1, "17 is over the limit");
+    assert_eq!(p.memory_bytes(), 16 * 65536);
+}
+
+#[test]
+fn report_strings_are_bounds_checked_and_cut_to_the_buffer() {
+    let program = |ptr: &str, data: &str| {
+        load(&format!(
+            r#"(module (memory (export "memory") 1) (data (i32.const 0) "{data}")
+                (func (export "report") (result i32) {ptr}))"#
+        ))
+    };
+    let trap_msg = |p: &mut Program| match report(p) {
+        Err(ReportError::Trap(t)) => (t.kind, t.to_string()),
+        other => panic!("{other:?}"),
+    };
+    // The last byte of memory is a NUL: the empty string.
+    assert_eq!(report(&mut program("(i32.const 65535)", "")).unwrap(), "");
+    assert_eq!(
+        trap_msg(&mut program("(i32.const 65536)", "")),
+        (TrapKind::MemoryOutOfBounds, "report returned a pointer outside memory".into())
+    );
+    assert_eq!(
+        trap_msg(&mut program("(i32.const -1)", "")),
+        (TrapKind::MemoryOutOfBounds, "report returned a pointer outside memory".into())
+    );
+    // No NUL anywhere from the pointer to the end of memory.
+    let mut p = load(
+        r#"(module (memory (export "memory") 1)
+            (func (export "report") (result i32)
+                (memory.fill (i32.const 0) (i32.const 65) (i32.const 65536)) (i32.const 10)))"#,
+    );
+    assert_eq!(
+        trap_msg(&mut p),
+        (TrapKind::MemoryOutOfBounds, "report's string has no NUL before the end of memory".into())
+    );
+    // Cut to the caller's buffer, and said so.
+    let mut p = program("(i32.const 0)", "0123456789\\00");
+    let mut small = [0u8; 4];
+    let out = p.report(std::ptr::null_mut(), FUEL, &mut small).unwrap();
+    assert_eq!((out.len, out.truncated, &small), (4, true, b"0123"));
+    let mut big = [0u8; 64];
+    let out = p.report(std::ptr::null_mut(), FUEL, &mut big).unwrap();
+    assert_eq!((out.len, out.truncated), (10, false));
+    // No report export.
+    let mut p = load("(module)");
+    assert_eq!(report(&mut p), Err(ReportError::NoReport));
+}
+
+#[test]
+fn fuel_bounds_every_call_and_is_refilled_for_the_next() {
+    // 1000 iterations of a few instructions each: fine with 100k fuel, not with 500.
+    let mut p = load(
+        r#"(module (func (export "kprobe:f:pre") (local $i i32)
+            (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))))"#,
+    );
+    let params = [0u64; 6];
+    assert!(p.call(0, std::ptr::null_mut(), &params, 100_000).is_ok());
+    let r = p.call(0, std::ptr::null_mut(), &params, 500);
+    assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
+    assert!(p.call(0, std::ptr::null_mut(), &params, 100_000).is_ok());
+}
+
+#[test]
+fn a_bad_attach_point_index_is_an_error_not_a_crash() {
+    let mut p = load("(module)");
+    let r = p.call(3, std::ptr::null_mut(), &[0; 6], FUEL);
+    assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::Other));
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A fake host for the engine's tests: the callbacks read a [`FakeCtx`].
+
+#![allow(dead_code)]
+
+use kwasm_engine::{HostOps, LoadError, Limits, Program};
+use std::ffi::c_void;
+
+/// What a fake probe hit sees.
+#[derive(Default)]
+pub struct FakeCtx {
+    pub args: [u64; 6],
+    pub ret: u64,
+    pub syscall_args: Option<[u64; 6]>,
+    pub printed: Vec<Vec<u8>>,
+    pub comm: &'static str,
+}
+
+fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
+    // SAFETY: Tests pass a live `FakeCtx` as the context of every call.
+    unsafe { &mut *c.cast::<FakeCtx>() }
+}
+
+unsafe extern "C" fn arg(c: *mut c_void, n: u32, value: *mut u64) -> i32 {
+    match ctx(c).args.get(n as usize) {
+        // SAFETY: The engine passes a valid `value`.
+        Some(v) => unsafe { *value = *v; 0 },
+        None => -22,
+    }
+}
+
+unsafe extern "C" fn ret(c: *mut c_void, value: *mut u64) -> i32 {
+    // SAFETY: The engine passes a valid `value`.
+    unsafe { *value = ctx(c).ret };
+    0
+}
+
+unsafe extern "C" fn syscall_arg(c: *mut c_void, n: u32, value: *mut u64) -> i32 {
+    match ctx(c).syscall_args.and_then(|a| a.get(n as usize).copied()) {
+        // SAFETY: The engine passes a valid `value`.
+        Some(v) => unsafe { *value = v; 0 },
+        None => -22,
+    }
+}
+
+/// Reads host memory at `src` (tests pass real addresses); 0 is a fault.
+unsafe extern "C" fn read(_c: *mut c_void, kind: u32, dst: *mut u8, src: u64, len: u32) -> i32 {
+    if src == 0 {
+        return -14;
+    }
+    let src = src as *const u8;
+    // SAFETY: Tests pass addresses of live buffers at least `len` bytes long (or strings).
+    unsafe {
+        if kind >= kwasm_engine::READ_KERNEL_STR {
+            let mut n = 0usize;
+            while n + 1 < len as usize && *src.add(n) != 0 {
+                *dst.add(n) = *src.add(n);
+                n += 1;
+            }
+            if len > 0 {
+                *dst.add(n) = 0;
+            }
+            n as i32
+        } else {
+            std::ptr::copy_nonoverlapping(src, dst, len as usize);
+            0
+        }
+    }
+}
+
+unsafe extern "C" fn ktime_ns(_c: *mut c_void) -> u64 {
+    1_000_000_007
+}
+
+unsafe extern "C" fn task(_c: *mut c_void, what: u32) -> i32 {
+    [4242, 4200, 1][what as usize]
+}
+
+unsafe extern "C" fn comm(c: *mut c_void, dst: *mut u8, len: u32) -> i32 {
+    let name = ctx(c).comm.as_bytes();
+    let n = name.len().min(len.saturating_sub(1) as usize);
+    // SAFETY: The engine checked `dst..dst + len`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n);
+        if len > 0 {
+            *dst.add(n) = 0;
+        }
+    }
+    n as i32
+}
+
+unsafe extern "C" fn print(c: *mut c_void, msg: *const u8, len: u32) {
+    // SAFETY: The engine checked `msg..msg + len`.
+    let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) }.to_vec();
+    if !c.is_null() {
+        ctx(c).printed.push(bytes);
+    }
+}
+
+pub static OPS: HostOps = HostOps {
+    arg,
+    ret,
+    syscall_arg,
+    read,
+    ktime_ns,
+    task,
+    comm,
+    print,
+};
+
+pub const FUEL: u64 = 100_000;
+
+pub fn try_load(wat: &str) -> Result<Program, LoadError> {
+    try_load_with(wat, &Limits::default())
+}
+
+pub fn try_load_with(wat: &str, limits: &Limits) -> Result<Program, LoadError> {
+    let code = wat::parse_str(wat).expect("test WAT must assemble");
+    Program::load(&code, limits, &OPS)
+}
+
+pub fn load(wat: &str) -> Program {
+    try_load(wat).unwrap_or_else(|e| panic!("load failed: {e}"))
+}
+
+/// Loads `wat` expecting failure; returns "ERRNO: message".
+pub fn load_err(wat: &str) -> String {
+    match try_load(wat) {
+        Ok(_) => panic!("load succeeded but should fail"),
+        Err(e) => e.to_string(),
+    }
+}
+
+pub fn call(p: &mut Program, index: usize, c: &mut FakeCtx) -> Result<(), kwasm_engine::Trap> {
+    let params = c.args;
+    p.call(index, (c as *mut FakeCtx).cast(), &params, FUEL)
+}
+
+pub fn report(p: &mut Program) -> Result<String, kwasm_engine::ReportError> {
+    let mut buf = [0u8; 4095];
+    let out = p.report(std::ptr::null_mut(), FUEL, &mut buf)?;
+    Ok(String::from_utf8_lossy(&buf[..out.len]).into_owned())
+}

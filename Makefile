@@ -3,6 +3,8 @@
 #
 #   make check          the whole suite from nothing: setup, host tests, QEMU + bats
 #   make demo           boots the module in QEMU and shows probes working
+#   make bench          per-hit cost in QEMU, side by side in one run
+#   make fuzz           the engine's fuzz targets, FUZZ_SECONDS (600) each
 #   make KDIR=<tree>    builds kwasm.ko against a built, Rust-enabled kernel tree
 #   make                builds kwasm.ko against the cached test kernel (made if needed)
 
@@ -12,7 +14,7 @@ include scripts/versions
 KWASM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kwasm
 export KWASM_CACHE
 
-.PHONY: all modules check demo setup kernel clean help
+.PHONY: all modules check demo bench fuzz setup kernel clean help
 
 ifneq ($(KDIR),)
 all modules:
@@ -27,6 +29,14 @@ check:
 
 demo:
 	./scripts/demo.sh
+
+bench:
+	./scripts/bench.sh
+
+# The engine's fuzz targets, FUZZ_SECONDS each (make check runs them briefly).
+FUZZ_SECONDS ?= 600
+fuzz:
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 setup:
 	./scripts/setup-host.sh
@@ -43,4 +53,4 @@ clean:
 		-o -name '*.rmeta' \) -not -path './.git/*' -delete
 
 help:
-	@sed -n '2,9p' Makefile
+	@sed -n '2,11p' Makefile

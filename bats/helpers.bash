@@ -24,3 +24,48 @@ kwasm_unload() {
 kwasm_dmesg() {
 	dmesg | grep 'kwasm: '
 }
+
+PROBES=/kwasm/probes
+
+# Creates program $1 and loads probe $2 (a name in /kwasm/probes) into it.
+kwasm_new() {
+	mkdir "$WASM/$1"
+	cat "$PROBES/$2.wasm" >"$WASM/$1/code"
+}
+
+# The value of key $2 in program $1's status.
+status_of() {
+	sed -n "s/^$2: //p" "$WASM/$1/status"
+}
+
+# Writes $2 to attribute $1 the way a script would (echo); prints the shell's error.
+write_attr() {
+	local err
+	err=$( { echo "$2" >"$1"; } 2>&1) && return 0
+	echo "$err"
+	return 1
+}
+
+# Runs a shell command line as the unprivileged user nobody.
+as_nobody() {
+	su -s /bin/sh -c "$*" nobody
+}
+
+# Makes $2 directories under $1 (which must exist).
+make_dirs() {
+	local i
+	for i in $(seq 1 "$2"); do
+		mkdir "$1/d$i"
+	done
+}
+
+# The stats field $3 (hits, missed, ...) of attach point $2 of program $1.
+stat_of() {
+	sed -n "s/^$2 .*\b$3=\([0-9]*\).*/\1/p" "$WASM/$1/stats"
+}
+
+# Runs a kmemleak scan and prints what it found (nothing when there are no leaks).
+kmemleak_scan() {
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+}

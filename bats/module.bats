@@ -54,3 +54,10 @@ teardown_file() {
 	insmod "$KO"
 	[ -d "$WASM" ]
 }
+
+@test "a bare kprobe registered, unregistered and registered again still works (kernel check)" {
+	insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_mkdir cycles=3
+	mkdir /tmp/bare-kprobe && rmdir /tmp/bare-kprobe
+	[ "$(cat /sys/module/kwasm_test_kprobe/parameters/hits)" = 1 ]
+	rmmod kwasm_test_kprobe
+}

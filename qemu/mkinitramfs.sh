@@ -12,6 +12,7 @@ staging=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 root=$(mktemp -d)
+chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib,usr/libexec,etc,proc,sys,dev,tmp,root,kwasm}
 cp /bin/busybox "$root/bin/busybox"

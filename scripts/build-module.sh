@@ -29,3 +29,12 @@ cp "$KWASM_TOP/kwasm.ko" "$staging/"
 cp "$KWASM_TOP"/qemu/testmod/*.ko "$staging/test/"
 cp "$KWASM_TOP"/bats/*.bats "$KWASM_TOP"/bats/*.bash "$staging/bats/"
 cp "$KWASM_TOP/qemu/demo.sh" "$staging/"
+"$KWASM_TOP/scripts/build-probes.sh" "$staging/probes" "$KWASM_TOP"/bats/probes/*.c \
+	"$KWASM_TOP"/probes/examples/*.c
+mkdir -p "$staging/compat" "$staging/bin"
+"$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/compat" "$KWASM_TOP"/probes/compat/*.c
+gcc -static -O2 -Wall -Werror -o "$staging/bin/vforker" "$KWASM_TOP/qemu/bin/vforker.c"
+cp "$staging/bin/vforker" "$staging/bin/vforker_other"
+gcc -static -O2 -Wall -Werror -o "$staging/bin/syscall_loop" "$KWASM_TOP/qemu/bin/syscall_loop.c"
+"$KWASM_TOP/scripts/build-probes.sh" "$staging/bench" "$KWASM_TOP"/bench/probes/*.c
+cp "$KWASM_TOP/qemu/bench.sh" "$staging/"

@@ -47,6 +47,11 @@ read -r cp cf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f
 passed=$((passed + cp)) failed=$((failed + cf))
 [ "$status" = 0 ] || { [ "$cf" -gt 0 ] || failed=$((failed + 1)); }
 
+step "engine: a short fuzz run (${KWASM_FUZZ_SECONDS:-30} s per target)"
+status=0
+"$KWASM_TOP/scripts/fuzz.sh" "${KWASM_FUZZ_SECONDS:-30}" | tee "$out/fuzz.log" || status=$?
+host_result "$status" "the engine's fuzz targets find nothing in ${KWASM_FUZZ_SECONDS:-30} s each"
+
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh")
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/staging"
 

@@ -91,7 +91,9 @@ bool kwasm_engine_has_report(const struct kwasm_program *program);
 void kwasm_engine_sizes(const struct kwasm_program *program, size_t *code_bytes,
 			size_t *memory_bytes);
 int kwasm_engine_call(struct kwasm_program *program, u32 index, void *ctx,
-		      const u64 params[KWASM_MAX_PARAMS], u64 fuel, struct kwasm_trap *trap);
+		      const u64 params[KWASM_MAX_PARAMS], u32 strings, u64 fuel,
+		      struct kwasm_trap *trap);
+const char *kwasm_engine_comm_filter(const struct kwasm_program *program);
 int kwasm_engine_report(struct kwasm_program *program, void *ctx, u64 fuel, char *buf,
 			size_t size, size_t *len, bool *truncated, struct kwasm_trap *trap);
 int kwasm_engine_selftest(s64 *got);

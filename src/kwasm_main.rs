@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! kwasm: sandboxed WebAssembly programs attached to kprobes, driven through configfs.
+//!
+//! The layers, each in its own file: the configfs interface ([`configfs`]), the program
+//! lifecycle ([`program`]), attachment and execution (`probes.c`, `host.c`), and the
+//! engine (`engine/`, behind the C ABI that [`engine`] wraps).
 
 mod configfs;
 mod engine;
+mod errno;
+mod log;
+mod program;
 
 use kernel::prelude::*;
 
@@ -13,24 +20,69 @@ module! {
     authors: ["The kwasm developers"],
     description: "Sandboxed WebAssembly probes on kprobes, managed through configfs",
     license: "GPL",
+    params: {
+        max_code_bytes: u64 {
+            default: 1048576,
+            description: "Largest Wasm module a program may load, in bytes",
+        },
+        max_memory_pages: u32 {
+            default: 16,
+            description: "Largest linear memory of a program, in 64 KiB pages",
+        },
+        max_attach_points: u32 {
+            default: 128,
+            description: "Most kprobe: exports (attach points) in one program",
+        },
+        fuel: u64 {
+            default: 100000,
+            description: "Default fuel (Wasm instructions) of one handler or report call",
+        },
+    },
 }
 
 #[pin_data]
 struct Kwasm {
     #[pin]
-    subsystem: kernel::configfs::Subsystem<configfs::Programs>,
+    subsystem: configfs::Subsystem,
+}
+
+/// The settings new programs get, from the module parameters.
+fn settings() -> Result<program::Settings> {
+    let settings = program::Settings {
+        limits: engine::Limits {
+            max_code_bytes: module_parameters::max_code_bytes.value(),
+            max_memory_pages: module_parameters::max_memory_pages.value(),
+            max_table_elements: 1024,
+            max_attach_points: module_parameters::max_attach_points.value(),
+            stack_bytes: 64 << 10,
+            max_call_depth: 256,
+            start_fuel: 10 * module_parameters::fuel.value(),
+        },
+        fuel: module_parameters::fuel.value(),
+    };
+    let l = &settings.limits;
+    if l.max_code_bytes == 0
+        || l.max_code_bytes > (64 << 20)
+        || l.max_memory_pages == 0
+        || l.max_memory_pages > 16384
+        || l.max_attach_points == 0
+        || settings.fuel == 0
+    {
+        pr_err!("module parameters out of range (see Documentation/usage.rst)\n");
+        return Err(EINVAL);
+    }
+    Ok(settings)
 }
 
 impl kernel::InPlaceModule for Kwasm {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         // A broken engine build (flags, soft-float, allocator) must show here, not in a probe.
-        let computed = engine::selftest().inspect_err(|_| pr_err!("engine self-test failed\n"));
+        let ready = engine::selftest()
+            .inspect(|got| pr_info!("engine self-test passed ({got})\n"))
+            .inspect_err(|_| pr_err!("engine self-test failed\n"))
+            .and_then(|_| settings());
         try_pin_init!(Self {
-            subsystem <- {
-                let got = computed?;
-                pr_info!("engine self-test passed ({got})\n");
-                configfs::subsystem()
-            },
+            subsystem <- configfs::Subsystem::new(ready?),
         })
     }
 }

@@ -163,6 +163,20 @@ pub unsafe extern "C" fn kwasm_engine_attach_point(
     0
 }
 
+/// The task name (NUL-terminated) every handler is restricted to, or null.
+///
+/// # Safety
+///
+/// `program` must be a live handle; the name lives as long as it.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_comm_filter(program: *const Program) -> *const c_char {
+    // SAFETY: The caller guarantees a live handle.
+    match unsafe { (*program).comm_filter() } {
+        Some(comm) => comm.as_ptr().cast(),
+        None => core::ptr::null(),
+    }
+}
+
 /// Whether the program exports `report`.
 ///
 /// # Safety
@@ -197,7 +211,9 @@ pub unsafe extern "C" fn kwasm_engine_sizes(
     }
 }
 
-/// Calls the handler of attach point `index` with up to six parameter values and `fuel`.
+/// Calls the handler of attach point `index` with up to six parameter values and `fuel`;
+/// bit i of `strings` marks parameter i as a user string to copy into the program's
+/// `buffer` (SPEC §2.1).
 ///
 /// Returns 0, or a positive trap kind with `*trap` filled. Allocates nothing unless the
 /// handler traps other than by running out of fuel (wasmi boxes its errors).
@@ -212,12 +228,13 @@ pub unsafe extern "C" fn kwasm_engine_call(
     index: u32,
     ctx: *mut c_void,
     params: *const u64,
+    strings: u32,
     fuel: u64,
     trap: *mut TrapInfo,
 ) -> i32 {
     // SAFETY: The caller guarantees exclusive use of a live handle and six parameters.
     let (p, params) = unsafe { (&mut *program, &*params.cast::<[u64; MAX_PARAMS]>()) };
-    match p.call(index as usize, ctx, params, fuel) {
+    match p.call(index as usize, ctx, params, strings, fuel) {
         Ok(()) => 0,
         // SAFETY: `trap` is writable or null.
         Err(t) => unsafe { fill_trap(&t, trap) },

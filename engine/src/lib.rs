@@ -13,14 +13,17 @@ extern crate alloc;
 extern crate std;
 
 mod abi;
+mod compat;
 mod error;
 mod ffi;
 mod host;
 mod limits;
+mod prescan;
 mod program;
 mod selftest;
 
 pub use abi::{AttachPoint, Kind, ParamType, MAX_PARAMS};
+pub use compat::COMM_LEN;
 pub use error::{Errno, LoadError, Trap, TrapKind};
 pub use host::{
     Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, TASK_CPU, TASK_PID,

@@ -49,6 +49,7 @@ pub struct Program {
     report: Option<Func>,
     memory: Option<Memory>,
     code_bytes: usize,
+    compat: crate::compat::Compat,
 }
 
 fn engine_config(limits: &Limits) -> Config {
@@ -107,6 +108,7 @@ impl Program {
         if code.is_empty() {
             return Err(load_error!(EINVAL, "code is empty"));
         }
+        crate::prescan::prescan(code)?;
         let engine = Engine::new(&engine_config(limits));
         let module = Module::new(&engine, code).map_err(|e| match e.kind() {
             wasmi::errors::ErrorKind::UserLimits(_) | wasmi::errors::ErrorKind::ImplementationLimits(_) => {
@@ -159,6 +161,8 @@ impl Program {
             .map(|ap| func(&ap.export))
             .collect::<Result<Vec<_>, _>>()?;
         let report = if exports.report { Some(func("report")?) } else { None };
+        let memory_bytes = memory.map_or(&[][..], |m| m.data(&store));
+        let compat = crate::compat::read(&instance, &store, memory_bytes)?;
 
         warm_up(&engine)?;
         Ok(Self {
@@ -168,6 +172,7 @@ impl Program {
             report,
             memory,
             code_bytes: code.len(),
+            compat,
         })
     }
 
@@ -222,19 +227,71 @@ impl Program {
         }
     }
 
+    /// The task name every handler is restricted to (the `comm` global of SPEC §2.1),
+    /// NUL-terminated, or `None`.
+    pub fn comm_filter(&self) -> Option<&[u8; crate::compat::COMM_LEN]> {
+        self.compat.comm.as_ref()
+    }
+
+    /// Copies user string `src` into the `buffer` at `*used` and returns the copy's
+    /// address, for string parameters (SPEC §2.1). Each string is NUL-terminated and cut
+    /// to what is left; a fault gives an empty string.
+    fn copy_string(&mut self, ctx: Ctx, src: u64, used: &mut u32) -> u64 {
+        let Some((buf, size)) = self.compat.buffer else {
+            return src;
+        };
+        let left = size.saturating_sub(*used);
+        let Some(memory) = self.memory else {
+            return 0;
+        };
+        if left == 0 {
+            return 0;
+        }
+        let at = buf + *used;
+        let ops = self.store.data().ops;
+        let data = memory.data_mut(&mut self.store);
+        // `load` checked buffer..buffer + size against memory, which never shrinks.
+        let dst = data[at as usize..].as_mut_ptr();
+        // SAFETY: `dst..dst + left` lies inside the buffer checked at load.
+        let n = unsafe { (ops.read)(ctx, crate::host::READ_USER_STR, dst, src, left) };
+        let n = if n < 0 {
+            data[at as usize] = 0;
+            0
+        } else {
+            n as u32
+        };
+        *used += (n + 1).min(left);
+        u64::from(at)
+    }
+
     /// Calls the handler of attach point `index` with the probed function's values
-    /// (`params[i]` fills the handler's i-th parameter, if it declares one).
-    pub fn call(&mut self, index: usize, ctx: Ctx, params: &[u64; MAX_PARAMS], fuel: u64) -> Result<(), Trap> {
+    /// (`params[i]` fills the handler's i-th parameter, if it declares one). Bit i of
+    /// `strings` marks parameter i as a user string, copied into the program's `buffer`.
+    pub fn call(
+        &mut self,
+        index: usize,
+        ctx: Ctx,
+        params: &[u64; MAX_PARAMS],
+        strings: u32,
+        fuel: u64,
+    ) -> Result<(), Trap> {
         let Some(ap) = self.attach.get(index) else {
             return Err(Trap::new(TrapKind::Other, c"no such attach point"));
         };
         let mut vals = [Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0)];
-        for (i, ty) in ap.params.iter().enumerate() {
-            vals[i] = match ty {
-                ParamType::I32 => Val::I32(params[i] as i32),
-                ParamType::I64 => Val::I64(params[i] as i64),
+        let (n, kind) = (ap.params.len(), ap.kind);
+        let mut used = 0u32;
+        for i in 0..n {
+            let mut v = params[i];
+            if strings & (1 << i) != 0 && kind == Kind::Pre {
+                v = self.copy_string(ctx, v, &mut used);
+            }
+            vals[i] = match self.attach[index].params[i] {
+                ParamType::I32 => Val::I32(v as i32),
+                ParamType::I64 => Val::I64(v as i64),
             };
         }
+        let ap = &self.attach[index];
         let (n, phase) = (ap.params.len(), match ap.kind {
             Kind::Pre => Phase::Pre,
             Kind::Post => Phase::Post,

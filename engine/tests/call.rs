@@ -320,15 +320,15 @@ fn fuel_bounds_every_call_and_is_refilled_for_the_next() {
                 (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))))"#,
     );
     let params = [0u64; 6];
-    assert!(p.call(0, std::ptr::null_mut(), &params, 100_000).is_ok());
-    let r = p.call(0, std::ptr::null_mut(), &params, 500);
+    assert!(p.call(0, std::ptr::null_mut(), &params, 0, 100_000).is_ok());
+    let r = p.call(0, std::ptr::null_mut(), &params, 0, 500);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
-    assert!(p.call(0, std::ptr::null_mut(), &params, 100_000).is_ok());
+    assert!(p.call(0, std::ptr::null_mut(), &params, 0, 100_000).is_ok());
 }
 
 #[test]
 fn a_bad_attach_point_index_is_an_error_not_a_crash() {
     let mut p = load("(module)");
-    let r = p.call(3, std::ptr::null_mut(), &[0; 6], FUEL);
+    let r = p.call(3, std::ptr::null_mut(), &[0; 6], 0, FUEL);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::Other));
 }

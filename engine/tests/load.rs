@@ -270,3 +270,12 @@ fn a_start_function_that_loops_forever_fails_the_load() {
     let e = try_load(r#"(module (func $s unreachable) (start $s))"#).err().unwrap();
     assert_eq!(e.message, "the start function trapped: unreachable executed");
 }
+
+#[test]
+fn a_code_section_with_bytes_but_no_bodies_is_einval_not_a_panic() {
+    // Found by the `load` fuzz target: wasmi 2.0.0 divides by zero on it.
+    let bytes = include_bytes!("fuzz_regressions/code-section-no-functions-divide-by-zero.wasm");
+    let e = Program::load(bytes, &Limits::default(), &OPS).err().unwrap();
+    assert_eq!(e.errno, Errno::EINVAL);
+    assert_eq!(e.message, "invalid Wasm: the code section has 17185 bytes but no function bodies");
+}

@@ -2,6 +2,7 @@
 
 //! A fake host for the engine's tests: the callbacks read a [`FakeCtx`].
 
+// Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
 use kwasm_engine::{HostOps, LoadError, Limits, Program};
@@ -134,7 +135,7 @@ pub fn load_err(wat: &str) -> String {
 
 pub fn call(p: &mut Program, index: usize, c: &mut FakeCtx) -> Result<(), kwasm_engine::Trap> {
     let params = c.args;
-    p.call(index, (c as *mut FakeCtx).cast(), &params, FUEL)
+    p.call(index, (c as *mut FakeCtx).cast(), &params, 0, FUEL)
 }
 
 pub fn report(p: &mut Program) -> Result<String, kwasm_engine::ReportError> {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# SPEC §2 parameters and §2.1: probes written for the wasm3 module (plain C built with
+# --export-all, handlers taking the syscall's parameters, comm/buffer/buffer_size).
+
+load helpers
+
+COMPAT=/kwasm/compat
+
+setup() {
+	kwasm_load
+	rm -rf /tmp/t && mkdir /tmp/t
+}
+
+teardown() {
+	kwasm_unload
+	rm -rf /tmp/t
+}
+
+compat_new() {
+	mkdir "$WASM/$1"
+	cat "$COMPAT/$2.wasm" >"$WASM/$1/code"
+}
+
+@test "a wasm3-style mkdir counter with (const char *pathname, unsigned short mode) counts" {
+	compat_new c mkdir_count
+	[ "$(status_of c error)" = none ]
+	echo 1 >"$WASM/c/active"
+	make_dirs /tmp/t 7
+	echo 0 >"$WASM/c/active"
+	[ "$(cat "$WASM/c/report")" = 7 ]
+}
+
+@test "the mode parameter receives the syscall's mode: mkdir -m 777 gives 511" {
+	compat_new m mkdir_mode
+	echo 1 >"$WASM/m/active"
+	mkdir -m 777 /tmp/t/open
+	echo 0 >"$WASM/m/active"
+	[ "$(cat "$WASM/m/report")" = 511 ]
+	[ "$(stat -c %a /tmp/t/open)" = 777 ]
+}
+
+@test "a string parameter is copied into buffer: the report is the path created" {
+	compat_new p mkdir_path
+	echo 1 >"$WASM/p/active"
+	mkdir /tmp/t/made-by-test
+	echo 0 >"$WASM/p/active"
+	[ "$(cat "$WASM/p/report")" = /tmp/t/made-by-test ]
+}
+
+@test "a path longer than buffer is cut to buffer_size - 1 bytes, not overflowed" {
+	compat_new s mkdir_small_buffer
+	echo 1 >"$WASM/s/active"
+	mkdir /tmp/t/a-long-directory-name
+	echo 0 >"$WASM/s/active"
+	[ "$(cat "$WASM/s/report")" = "/tmp/t/" ]
+}
+
+@test "the comm global restricts handlers to one program: only vforker's vforks count" {
+	compat_new v vfork_comm
+	echo 1 >"$WASM/v/active"
+	/kwasm/bin/vforker 5
+	/kwasm/bin/vforker_other 3
+	/kwasm/bin/vforker 2
+	echo 0 >"$WASM/v/active"
+	[ "$(cat "$WASM/v/report")" = 7 ]
+	[ "$(stat_of v kprobe:__x64_sys_vfork:pre hits)" = 7 ]
+}
+
+@test "a handler parameter of another type is a load error that names the export" {
+	mkdir "$WASM/b"
+	cat "$COMPAT/bad_param.wasm" >"$WASM/b/code"
+	[ "$(status_of b error)" = 'EINVAL: load failed: export "kprobe:__x64_sys_mkdir:pre" has type (f32) -> (), expected up to six i32/i64 parameters and no result' ]
+}

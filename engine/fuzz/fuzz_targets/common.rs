@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What both fuzz targets do with a module that loads: call every handler and `report`
+//! with little fuel, through host callbacks that answer without touching anything.
+
+use kwasm_engine::{HostOps, Limits, Program};
+use std::ffi::c_void;
+
+unsafe extern "C" fn value(_: *mut c_void, n: u32, v: *mut u64) -> i32 {
+    // SAFETY: The engine passes a valid `v`.
+    unsafe { *v = u64::from(n) * 0x1234_5678_9abc };
+    if n < 6 {
+        0
+    } else {
+        -22
+    }
+}
+unsafe extern "C" fn ret(_: *mut c_void, v: *mut u64) -> i32 {
+    // SAFETY: The engine passes a valid `v`.
+    unsafe { *v = u64::MAX };
+    0
+}
+unsafe extern "C" fn read(_: *mut c_void, _: u32, dst: *mut u8, _: u64, len: u32) -> i32 {
+    // SAFETY: The engine checked `dst..dst + len` against linear memory: writing all of
+    // it proves the check (ASan would catch a write outside).
+    unsafe { std::ptr::write_bytes(dst, 0x5a, len as usize) };
+    -14
+}
+unsafe extern "C" fn ktime(_: *mut c_void) -> u64 {
+    42
+}
+unsafe extern "C" fn task(_: *mut c_void, what: u32) -> i32 {
+    what as i32 + 1
+}
+unsafe extern "C" fn comm(_: *mut c_void, dst: *mut u8, len: u32) -> i32 {
+    // SAFETY: As for `read`.
+    unsafe { std::ptr::write_bytes(dst, 0, len as usize) };
+    0
+}
+unsafe extern "C" fn print(_: *mut c_void, msg: *const u8, len: u32) {
+    // SAFETY: As for `read`: every byte must be readable.
+    let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) };
+    std::hint::black_box(bytes.iter().map(|&b| u32::from(b)).sum::<u32>());
+}
+
+pub static OPS: HostOps = HostOps {
+    arg: value,
+    ret,
+    syscall_arg: value,
+    read,
+    ktime_ns: ktime,
+    task,
+    comm,
+    print,
+};
+
+/// Small limits, so that fuzzing explores limits rather than waits on them.
+pub fn limits() -> Limits {
+    Limits {
+        max_memory_pages: 4,
+        max_table_elements: 256,
+        start_fuel: 20_000,
+        ..Limits::default()
+    }
+}
+
+/// Loads `bytes`; if it loads, calls everything twice with little fuel.
+pub fn run(bytes: &[u8]) {
+    let Ok(mut p) = Program::load(bytes, &limits(), &OPS) else {
+        return;
+    };
+    let mut out = [0u8; 256];
+    for _ in 0..2 {
+        for i in 0..p.attach_points().len() {
+            let _ = p.call(i, std::ptr::null_mut(), &[1, 2, 3, 4, 5, 6], 0b101, 5_000);
+        }
+        let _ = p.report(std::ptr::null_mut(), 5_000, &mut out);
+    }
+}

@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The guest half of `make bench`: per-hit cost of kwasm handlers on getpgid() against no
+# probe and a bare C kprobe, in interleaved rounds, medians printed as one table.
+
+W=/sys/kernel/config/wasm
+N=${kwasm_bench_n:-20000}
+ROUNDS=${kwasm_bench_rounds:-5}
+LOOP="/kwasm/bin/syscall_loop $N"
+OUT=/tmp/bench
+mkdir -p $OUT
+insmod /kwasm/kwasm.ko
+
+prog() { # NAME: load bench probe NAME as program b
+	mkdir $W/b && cat /kwasm/bench/$1.wasm > $W/b/code && echo 1 > $W/b/active
+}
+unprog() { echo 0 > $W/b/active; rmdir $W/b; }
+
+measure() { # CONFIG
+	case $1 in
+	baseline) $LOOP ;;
+	bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_getpgid; $LOOP
+		rmmod kwasm_test_kprobe ;;
+	both_cpus_counter) prog counter
+		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
+		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }'
+		unprog ;;
+	both_cpus_baseline)
+		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
+		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }' ;;
+	noopt_*) echo 0 > /proc/sys/debug/kprobes-optimization
+		measure ${1#noopt_}
+		echo 1 > /proc/sys/debug/kprobes-optimization ;;
+	*) prog $1; $LOOP; unprog ;;
+	esac
+}
+
+CONFIGS="baseline bare empty counter args latency post_counter noopt_bare noopt_counter both_cpus_baseline both_cpus_counter"
+# Warm up caches and the engine once.
+measure counter > /dev/null
+for r in $(seq 1 $ROUNDS); do
+	for c in $CONFIGS; do
+		echo "$(measure $c)" >> $OUT/$c
+	done
+done
+
+median() { sort -n $OUT/$1 | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+base=$(median baseline)
+bare=$(median bare)
+noopt_bare=$(median noopt_bare)
+both_base=$(median both_cpus_baseline)
+echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
+echo "optimized kprobe on __x64_sys_getpgid: $(grep -c OPTIMIZED /sys/kernel/debug/kprobes/list 2>/dev/null || echo ?)"
+printf '%-22s %10s %12s %18s\n' config ns/op overhead "overhead / bare"
+for c in $CONFIGS; do
+	m=$(median $c)
+	case $c in
+	noopt_*) ref_base=$base; ref_bare=$noopt_bare ;;
+	both_cpus_*) ref_base=$both_base; ref_bare=$bare ;;
+	*) ref_base=$base; ref_bare=$bare ;;
+	esac
+	echo "$c $m $ref_base $ref_bare" | awk '{ o = $2 - $3; ob = $4 - $3;
+		printf "%-22s %10.1f %12.1f %18s\n", $1, $2, o, (ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-" }'
+done
+rmmod kwasm

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The program lifecycle: empty → loaded → active, and back (SPEC §1).
+//!
+//! One mutex per program serializes every configuration operation (code, active, fuel,
+//! report, status, stats). Handlers never take it: they run under the attachment layer's
+//! spinlock, which report also takes inside the engine call.
+
+use core::fmt::Write;
+use kernel::prelude::*;
+use kernel::str::CString;
+use kernel::sync::Mutex;
+use kernel::new_mutex;
+
+use crate::engine::{Exec, ReportFailure};
+use crate::errno::errno_name;
+
+/// Where a program is in its life.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// No code, or the last load failed.
+    Empty,
+    /// Code loaded, nothing attached.
+    Loaded,
+    /// Every attach point registered.
+    Active,
+}
+
+impl State {
+    fn name(self) -> &'static str {
+        match self {
+            State::Empty => "empty",
+            State::Loaded => "loaded",
+            State::Active => "active",
+        }
+    }
+}
+
+/// The settings a program starts with (module parameters).
+#[derive(Clone, Copy)]
+pub(crate) struct Settings {
+    pub(crate) limits: crate::engine::Limits,
+    pub(crate) fuel: u64,
+}
+
+struct Inner {
+    exec: Option<Exec>,
+    state: State,
+    fuel: u64,
+    /// The errno of the last failed load, which `echo 1 > active` returns.
+    load_errno: Option<Error>,
+    /// The `error` line of `status`: errno name and a sentence.
+    error: Option<CString>,
+}
+
+/// One program.
+#[pin_data]
+pub(crate) struct Program {
+    name: CString,
+    settings: Settings,
+    #[pin]
+    inner: Mutex<Inner>,
+}
+
+impl Program {
+    /// A new, empty program called `name`.
+    pub(crate) fn new(name: &CStr, settings: Settings) -> impl PinInit<Self, Error> + '_ {
+        try_pin_init!(Self {
+            name: CString::try_from_fmt(fmt!("{}", name.to_str()?))?,
+            settings,
+            inner <- new_mutex!(Inner {
+                exec: None,
+                state: State::Empty,
+                fuel: settings.fuel,
+                load_errno: None,
+                error: None,
+            }),
+        })
+    }
+
+    /// Records a failure: `status` shows it, dmesg says it once (rate-limited).
+    fn fail(&self, inner: &mut Inner, errno: Error, args: core::fmt::Arguments<'_>) -> Error {
+        let line = CString::try_from_fmt(fmt!("{}: {}", errno_name(errno), args)).ok();
+        if let Some(line) = &line {
+            crate::log::warn(&self.name, line);
+        }
+        inner.error = line;
+        errno
+    }
+
+    /// Commits a module written to `code`: validated and instantiated now, replacing any
+    /// previous code. configfs ignores what this returns, so failures go to `status`.
+    pub(crate) fn write_code(&self, code: &[u8]) {
+        let mut inner = self.inner.lock();
+        if inner.state == State::Active {
+            self.fail(&mut inner, EBUSY, format_args!("code: refused while active; the running code stays"));
+            return;
+        }
+        // The old code goes first: two instances would double the memory at the peak.
+        inner.exec = None;
+        inner.state = State::Empty;
+        if code.is_empty() {
+            // configfs commits nothing only when every write failed, which in practice
+            // is a module larger than max_code_bytes (the writer got EFBIG).
+            inner.load_errno = Some(E2BIG);
+            let max = self.settings.limits.max_code_bytes;
+            self.fail(
+                &mut inner,
+                E2BIG,
+                format_args!("load failed: no code arrived (writes over max_code_bytes = {max} fail with EFBIG)"),
+            );
+            return;
+        }
+        match Exec::load(code, &self.settings.limits, &self.name, inner.fuel) {
+            Ok(exec) => {
+                inner.exec = Some(exec);
+                inner.state = State::Loaded;
+                inner.load_errno = None;
+                inner.error = None;
+            }
+            Err(failure) => {
+                inner.load_errno = Some(failure.errno);
+                let errno = failure.errno;
+                self.fail(&mut inner, errno, format_args!("load failed: {}", failure.text()));
+            }
+        }
+    }
+
+    /// `echo 1 > active` attaches every attach point, all or nothing; `echo 0` detaches
+    /// and waits for running handlers.
+    pub(crate) fn set_active(&self, on: bool) -> Result {
+        let mut inner = self.inner.lock();
+        match (on, inner.state) {
+            (true, State::Active) | (false, State::Empty | State::Loaded) => Ok(()),
+            (true, State::Empty) => Err(match inner.load_errno {
+                Some(errno) => errno,
+                None => self.fail(&mut inner, ENODATA, format_args!("active: no code loaded")),
+            }),
+            (true, State::Loaded) => {
+                let Some(exec) = inner.exec.as_mut() else {
+                    return Err(ENODATA);
+                };
+                match exec.attach() {
+                    Ok(()) => {
+                        inner.state = State::Active;
+                        inner.error = None;
+                        Ok(())
+                    }
+                    Err((errno, index)) => {
+                        let stats = exec.stats(index);
+                        let (sym, kind) = (stats.symbol, if stats.post { "post" } else { "pre" });
+                        let probe = if stats.post { "register_kretprobe" } else { "register_kprobe" };
+                        Err(self.fail(
+                            &mut inner,
+                            errno,
+                            format_args!("active: cannot attach kprobe:{}:{kind}: {probe} failed, nothing attached", sym.to_str().unwrap_or("?")),
+                        ))
+                    }
+                }
+            }
+            (false, State::Active) => {
+                if let Some(exec) = inner.exec.as_mut() {
+                    exec.detach();
+                }
+                inner.state = State::Loaded;
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the program is attached.
+    pub(crate) fn is_active(&self) -> bool {
+        self.inner.lock().state == State::Active
+    }
+
+    /// Detaches, for `rmdir` (which never fails).
+    pub(crate) fn shutdown(&self) {
+        let _ = self.set_active(false);
+    }
+
+    /// Calls `report`; writes its string into `out` and returns the length.
+    pub(crate) fn report(&self, out: &mut [u8]) -> Result<usize> {
+        let mut inner = self.inner.lock();
+        let Some(exec) = inner.exec.as_ref() else {
+            return Err(ENODATA);
+        };
+        match exec.report(out) {
+            Ok((len, false)) => Ok(len),
+            Ok((len, true)) => {
+                self.fail(
+                    &mut inner,
+                    EOVERFLOW,
+                    format_args!("report: the string was cut to {len} bytes"),
+                );
+                Ok(len)
+            }
+            Err(ReportFailure::NoReport) => Err(EOPNOTSUPP),
+            Err(ReportFailure::Trap(why)) => Err(self.fail(
+                &mut inner,
+                EIO,
+                format_args!("report trapped: {}", why.to_str().unwrap_or("?")),
+            )),
+        }
+    }
+
+    /// Sets the fuel of every call; refused while active.
+    pub(crate) fn set_fuel(&self, fuel: u64) -> Result {
+        let mut inner = self.inner.lock();
+        if inner.state == State::Active {
+            return Err(self.fail(&mut inner, EBUSY, format_args!("fuel: refused while active")));
+        }
+        if fuel == 0 {
+            return Err(EINVAL);
+        }
+        inner.fuel = fuel;
+        if let Some(exec) = inner.exec.as_ref() {
+            exec.set_fuel(fuel);
+        }
+        Ok(())
+    }
+
+    /// The fuel of every call.
+    pub(crate) fn fuel(&self) -> u64 {
+        self.inner.lock().fuel
+    }
+
+    /// `status`: `key: value` lines.
+    pub(crate) fn status(&self, w: &mut impl Write) -> core::fmt::Result {
+        let inner = self.inner.lock();
+        let (code, memory) = inner.exec.as_ref().map_or((0, 0), Exec::sizes);
+        writeln!(w, "state: {}", inner.state.name())?;
+        writeln!(w, "code_bytes: {code}")?;
+        writeln!(w, "memory_bytes: {memory}")?;
+        writeln!(w, "fuel: {}", inner.fuel)?;
+        write!(w, "probes:")?;
+        if let Some(exec) = inner.exec.as_ref() {
+            for i in 0..exec.points() {
+                let s = exec.stats(i);
+                let kind = if s.post { "post" } else { "pre" };
+                write!(w, " kprobe:{}:{kind}", s.symbol.to_str().unwrap_or("?"))?;
+            }
+        }
+        writeln!(w)?;
+        match &inner.error {
+            Some(e) => writeln!(w, "error: {}", e.to_str().unwrap_or("?")),
+            None => writeln!(w, "error: none"),
+        }
+    }
+
+    /// `stats`: one line per attach point.
+    pub(crate) fn stats(&self, w: &mut impl Write) -> core::fmt::Result {
+        let inner = self.inner.lock();
+        let Some(exec) = inner.exec.as_ref() else {
+            return Ok(());
+        };
+        for i in 0..exec.points() {
+            let s = exec.stats(i);
+            writeln!(
+                w,
+                "kprobe:{}:{} hits={} missed={} traps={} fuel_exhausted={} ns={}",
+                s.symbol.to_str().unwrap_or("?"),
+                if s.post { "post" } else { "pre" },
+                s.hits,
+                s.missed,
+                s.traps,
+                s.fuel_exhausted,
+                s.ns
+            )?;
+        }
+        Ok(())
+    }
+}

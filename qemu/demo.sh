@@ -25,7 +25,7 @@ run "cat $P/latency.wasm > $W/latency/code && echo 1 > $W/latency/active"
 say "Some activity: make a few directories, read some files"
 run "mkdir -p /tmp/demo/photos/2026 /tmp/demo/music"
 run "mkdir /tmp/demo/notes"
-run "for i in 1 2 3 4 5 6 7 8; do cat /proc/version /proc/cpuinfo /kwasm/probes/*.wasm > /dev/null; done"
+run "for i in 1 2 3 4 5 6 7 8; do wc -c /proc/version /kwasm/probes/*.wasm > /dev/null; done"
 
 say "The reports"
 run "cat $W/mkdirsnoop/report"

@@ -7,6 +7,8 @@ cd "$KWASM_TOP"
 out=$KWASM_TOP/build
 mkdir -p "$out"
 "$KWASM_TOP/scripts/setup-host.sh"
+step "the engine alone on the host"
+cargo run --locked --quiet --release --example bench -p kwasm-engine --features std
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh")
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/staging" >/dev/null
 "$KWASM_TOP/qemu/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$out/staging"

@@ -31,6 +31,13 @@ cp "$KWASM_TOP"/bats/*.bats "$KWASM_TOP"/bats/*.bash "$staging/bats/"
 cp "$KWASM_TOP/qemu/demo.sh" "$staging/"
 "$KWASM_TOP/scripts/build-probes.sh" "$staging/probes" "$KWASM_TOP"/bats/probes/*.c \
 	"$KWASM_TOP"/probes/examples/*.c
+# Probes in Rust: each crate under probes/examples with a Cargo.toml.
+for crate in "$KWASM_TOP"/probes/examples/*/Cargo.toml; do
+	name=$(basename "$(dirname "$crate")")
+	cargo build --locked --quiet -p "$name" --target wasm32-unknown-unknown --profile probe \
+		--manifest-path "$KWASM_TOP/Cargo.toml"
+	cp "$KWASM_TOP/target/wasm32-unknown-unknown/probe/$name.wasm" "$staging/probes/"
+done
 mkdir -p "$staging/compat" "$staging/bin"
 "$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/compat" "$KWASM_TOP"/probes/compat/*.c
 gcc -static -O2 -Wall -Werror -o "$staging/bin/vforker" "$KWASM_TOP/qemu/bin/vforker.c"

@@ -37,7 +37,7 @@ measure() { # CONFIG
 	esac
 }
 
-CONFIGS="baseline bare empty counter args latency post_counter noopt_bare noopt_counter both_cpus_baseline both_cpus_counter"
+CONFIGS="baseline bare empty counter comm_miss args latency post_counter noopt_bare noopt_counter both_cpus_baseline both_cpus_counter"
 # Warm up caches and the engine once.
 measure counter > /dev/null
 for r in $(seq 1 $ROUNDS); do

@@ -14,12 +14,12 @@ mkdir -p "$logdir"
 # KVM is not usable on these machines: TCG only.
 status=0
 timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-	-machine pc,accel=tcg -cpu max -smp 2 -m 1024 \
+	-machine pc -accel tcg,thread=single -cpu max -smp 2 -m 1024 \
 	-display none -no-reboot -monitor none \
 	-kernel "$bzimage" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic kfence.sample_interval=10 kwasm_mode=$mode $extra" \
 	-serial "file:$logdir/console.log" -serial stdio </dev/null |
-	tr -d '\r' | tee "$logdir/output.log" || status=$?
+	sed -u 's/\r$//' | tee "$logdir/output.log" || status=$?
 if [ "$status" = 124 ]; then
 	echo "kwasm: the guest did not finish within $limit s" >&2
 	echo "kwasm-host: timeout after $limit s" >>"$logdir/console.log"

@@ -38,10 +38,24 @@ for crate in "$KWASM_TOP"/probes/examples/*/Cargo.toml; do
 		--manifest-path "$KWASM_TOP/Cargo.toml"
 	cp "$KWASM_TOP/target/wasm32-unknown-unknown/probe/$name.wasm" "$staging/probes/"
 done
+# The hostile corpus: WAT, assembled without validation (some are invalid on purpose),
+# and a probe on the first 120 syscall entry points of this very kernel.
+mkdir -p "$staging/hostile"
+for wat in "$KWASM_TOP"/bats/hostile/*.wat; do
+	wat2wasm --no-check "$wat" -o "$staging/hostile/$(basename "${wat%.wat}").wasm"
+done
+{
+	echo "(module"
+	awk '$3 ~ /^__x64_sys_[a-z0-9_]+$/ && !seen[$1]++ { print $3 }' "$kdir/System.map" | sort | head -n 120 |
+		while read -r sym; do echo "  (func (export \"kprobe:$sym:pre\"))"; done
+	echo ")"
+} >"$out/many_symbols.wat"
+wat2wasm "$out/many_symbols.wat" -o "$staging/hostile/many_symbols.wasm"
 mkdir -p "$staging/compat" "$staging/bin"
 "$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/compat" "$KWASM_TOP"/probes/compat/*.c
 gcc -static -O2 -Wall -Werror -o "$staging/bin/vforker" "$KWASM_TOP/qemu/bin/vforker.c"
 cp "$staging/bin/vforker" "$staging/bin/vforker_other"
 gcc -static -O2 -Wall -Werror -o "$staging/bin/syscall_loop" "$KWASM_TOP/qemu/bin/syscall_loop.c"
 "$KWASM_TOP/scripts/build-probes.sh" "$staging/bench" "$KWASM_TOP"/bench/probes/*.c
+"$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/bench" "$KWASM_TOP"/bench/compat/*.c
 cp "$KWASM_TOP/qemu/bench.sh" "$staging/"

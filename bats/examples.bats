@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The example probes of probes/examples: each report checked against what the test did.
+
+load helpers
+
+setup() {
+	kwasm_load
+	rm -rf /tmp/t && mkdir /tmp/t
+}
+
+teardown() {
+	kwasm_unload
+	rm -rf /tmp/t
+}
+
+@test "mkdirsnoop reports each mkdir's pid, comm and path" {
+	kwasm_new snoop mkdirsnoop
+	echo 1 >"$WASM/snoop/active"
+	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec mkdir /tmp/t/snooped'; cat /tmp/t/pid)
+	mkdir /tmp/t/second
+	echo 0 >"$WASM/snoop/active"
+	run cat "$WASM/snoop/report"
+	[ "${lines[0]}" = "PID     COMM            PATH" ]
+	echo "$output" | grep -qE "^$pid +mkdir +/tmp/t/snooped\$"
+	echo "$output" | grep -qE "^[0-9]+ +mkdir +/tmp/t/second\$"
+}
+
+@test "latency renders a log2 histogram of vfs_read times with every timed read counted" {
+	kwasm_new lat latency
+	echo 1 >"$WASM/lat/active"
+	for i in $(seq 1 10); do wc -c /proc/version >/dev/null; done
+	echo 0 >"$WASM/lat/active"
+	run cat "$WASM/lat/report"
+	[ "${lines[0]}" = "vfs_read latency, usecs:" ]
+	for line in "${lines[@]:1}"; do
+		[[ "$line" =~ ^\[[0-9]+[KM]?(,\ [0-9]+[KM]?\))?\]?\ +[0-9]+\ +\|[@\ ]{52}\|$ ]]
+	done
+	total=$(echo "$output" | awk -F'|' 'NR > 1 { split($1, f, " "); s += f[length(f)] } END { print s }')
+	[ "$total" -ge 10 ]
+}
+
+@test "syscount (Rust) counts a process's getpgid calls exactly" {
+	kwasm_new sc syscount
+	echo 1 >"$WASM/sc/active"
+	/kwasm/bin/syscall_loop 37 >/dev/null
+	/kwasm/bin/syscall_loop 5 >/dev/null
+	echo 0 >"$WASM/sc/active"
+	run cat "$WASM/sc/report"
+	[ "${lines[0]}" = "TGID    COMM            COUNT" ]
+	echo "$output" | grep -qE "^[0-9]+ +syscall_loop +37\$"
+	echo "$output" | grep -qE "^[0-9]+ +syscall_loop +5\$"
+}

@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The hostile corpus: broken and malicious programs. Each is loaded and, where it loads,
+# activated, triggered and reported on; each asserts the exact outcome. None may crash,
+# hang or leak the kernel (the splat scanner and the kmemleak scan at the end judge).
+
+load helpers
+
+H=/kwasm/hostile
+
+setup() {
+	kwasm_load
+	rm -rf /tmp/t && mkdir /tmp/t
+}
+
+teardown() {
+	kwasm_unload
+	rm -rf /tmp/t
+}
+
+# Loads hostile case $1 as program $1.
+hostile() {
+	mkdir "$WASM/$1"
+	cat "$H/$1.wasm" >"$WASM/$1/code"
+}
+
+# Asserts program $1 failed to load with status error $2 (a prefix) and that active
+# returns the load's errno text $3.
+load_fails() {
+	[ "$(status_of "$1" state)" = empty ]
+	[[ "$(status_of "$1" error)" == "$2"* ]]
+	run write_attr "$WASM/$1/active" 1
+	[[ "$output" == *"$3"* ]]
+}
+
+# Activates program $1, makes one mkdir, detaches; prints its stats line.
+trigger() {
+	echo 1 >"$WASM/$1/active"
+	mkdir /tmp/t/x && rmdir /tmp/t/x
+	echo 0 >"$WASM/$1/active"
+}
+
+# Asserts that program $1 trapped once with message $2 (in dmesg) and that its
+# fuel_exhausted count is $3.
+trapped_once() {
+	local line="kprobe:__x64_sys_mkdir:pre"
+	[ "$(stat_of "$1" "$line" hits)" = 1 ]
+	[ "$(stat_of "$1" "$line" traps)" = 1 ]
+	[ "$(stat_of "$1" "$line" fuel_exhausted)" = "$3" ]
+	kwasm_dmesg | grep -qF "kwasm: $1: __x64_sys_mkdir:pre trapped: $2"
+}
+
+@test "hostile: an empty write commits nothing and leaves the program as it was" {
+	mkdir "$WASM/e"
+	: >/tmp/t/empty
+	cat /tmp/t/empty >"$WASM/e/code"
+	[ "$(status_of e state)" = empty ]
+	[ "$(status_of e error)" = none ]
+}
+
+@test "hostile: a truncated module is EINVAL" {
+	mkdir "$WASM/t"
+	head -c 40 /kwasm/probes/mkdir_count.wasm >"$WASM/t/code"
+	load_fails t "EINVAL: load failed: invalid Wasm: " "Invalid argument"
+}
+
+@test "hostile: random bytes after a valid header are EINVAL" {
+	mkdir "$WASM/r"
+	{ printf '\0asm\1\0\0\0'; head -c 4096 /dev/urandom; } >/tmp/t/random.wasm
+	cat /tmp/t/random.wasm >"$WASM/r/code"
+	load_fails r "EINVAL: load failed: " "Invalid argument"
+}
+
+@test "hostile: unknown and mistyped imports are EINVAL naming the import" {
+	hostile import_env
+	load_fails import_env 'EINVAL: load failed: import "env"."arg": unknown module "env"' "Invalid argument"
+	hostile import_unknown
+	load_fails import_unknown 'EINVAL: load failed: import "kwasm"."open": no such host function' "Invalid argument"
+	hostile import_wrong_type
+	load_fails import_wrong_type 'EINVAL: load failed: import "kwasm"."pid" has type () -> (i64), expected () -> (i32)' "Invalid argument"
+	hostile import_memory
+	load_fails import_memory 'EINVAL: load failed: import "kwasm"."memory": no such host function' "Invalid argument"
+}
+
+@test "hostile: duplicate export names and wrong handler types are EINVAL" {
+	hostile export_duplicate
+	load_fails export_duplicate "EINVAL: load failed: invalid Wasm: duplicate export name" "Invalid argument"
+	hostile export_result
+	load_fails export_result 'EINVAL: load failed: export "kprobe:__x64_sys_mkdir:pre" has type () -> (i32)' "Invalid argument"
+	hostile export_seven_params
+	load_fails export_seven_params 'EINVAL: load failed: export "kprobe:__x64_sys_mkdir:pre" has type (i64, i64, i64, i64, i64, i64, i64)' "Invalid argument"
+	hostile report_wrong_type
+	load_fails report_wrong_type 'EINVAL: load failed: export "report" has type () -> (), expected () -> (i32)' "Invalid argument"
+}
+
+@test "hostile: a start function that loops forever or traps fails the load" {
+	hostile start_loops
+	load_fails start_loops "EINVAL: load failed: the start function trapped: out of fuel" "Invalid argument"
+	hostile start_traps
+	load_fails start_traps "EINVAL: load failed: the start function trapped: integer division by zero" "Invalid argument"
+}
+
+@test "hostile: huge tables, memories and global counts are E2BIG" {
+	hostile table_huge
+	load_fails table_huge "E2BIG: load failed: a table of 100000 elements is over the limit of 1024 (max_table_elements)" "Argument list too long"
+	hostile memory_huge
+	load_fails memory_huge "E2BIG: load failed: linear memory of 17 pages is over the limit of 16 pages (max_memory_pages)" "Argument list too long"
+	hostile globals_many
+	load_fails globals_many "E2BIG: load failed: over an engine limit: " "Argument list too long"
+}
+
+@test "hostile: a memory of exactly the limit loads and works to its last byte" {
+	hostile memory_max
+	[ "$(status_of memory_max memory_bytes)" = 1048576 ]
+	[ "$(cat "$WASM/memory_max/report")" = "" ]
+}
+
+@test "hostile: unbounded recursion in a handler is a stack overflow trap" {
+	hostile handler_recurse
+	trigger handler_recurse
+	trapped_once handler_recurse "stack overflow" 0
+}
+
+@test "hostile: out-of-bounds loads and stores in handlers trap" {
+	hostile handler_oob_load
+	trigger handler_oob_load
+	trapped_once handler_oob_load "out-of-bounds memory access" 0
+	hostile handler_oob_store
+	trigger handler_oob_store
+	trapped_once handler_oob_store "out-of-bounds memory access" 0
+}
+
+@test "hostile: division by zero, unreachable and a null indirect call trap" {
+	hostile handler_divzero
+	trigger handler_divzero
+	trapped_once handler_divzero "integer division by zero" 0
+	hostile handler_unreachable
+	trigger handler_unreachable
+	trapped_once handler_unreachable "unreachable executed" 0
+	hostile handler_call_null
+	trigger handler_call_null
+	trapped_once handler_call_null "indirect call to null" 0
+}
+
+@test "hostile: host calls with pointers or lengths outside memory trap before the kernel reads" {
+	hostile handler_print_oob
+	trigger handler_print_oob
+	trapped_once handler_print_oob "print: message outside memory" 0
+	hostile handler_read_oob
+	trigger handler_read_oob
+	trapped_once handler_read_oob "read_user_str: destination outside memory" 0
+	hostile handler_ret_in_pre
+	trigger handler_ret_in_pre
+	trapped_once handler_ret_in_pre "ret() is only available in a post handler" 0
+}
+
+@test "hostile: a handler filling all memory in a loop is stopped by fuel" {
+	hostile handler_fill_loop
+	trigger handler_fill_loop
+	trapped_once handler_fill_loop "out of fuel" 1
+}
+
+@test "hostile: memory.grow past the limit returns -1 and the program carries on" {
+	hostile grow_past_limit
+	trigger grow_past_limit
+	[ "$(cat "$WASM/grow_past_limit/report")" = 1 ]
+	[ "$(stat_of grow_past_limit kprobe:__x64_sys_mkdir:pre traps)" = 0 ]
+}
+
+@test "hostile: reports that loop, recurse, have no NUL or point outside memory are EIO" {
+	for c in report_loops report_recurse report_no_nul report_negative; do
+		hostile $c
+		run cat "$WASM/$c/report"
+		[[ "$output" == *"Input/output error"* ]]
+	done
+	[ "$(status_of report_loops error)" = "EIO: report trapped: out of fuel" ]
+	[ "$(status_of report_recurse error)" = "EIO: report trapped: stack overflow" ]
+	[ "$(status_of report_no_nul error)" = "EIO: report trapped: report's string has no NUL before the end of memory" ]
+	[ "$(status_of report_negative error)" = "EIO: report trapped: report returned a pointer outside memory" ]
+}
+
+@test "hostile: a valid module with no exports loads and attaches nothing" {
+	hostile no_exports
+	[ "$(status_of no_exports state)" = loaded ]
+	echo 1 >"$WASM/no_exports/active"
+	[ "$(status_of no_exports probes)" = "" ]
+	run cat "$WASM/no_exports/report"
+	[[ "$output" == *"Operation not supported"* ]]
+}
+
+@test "hostile: a probe on 120 syscall entry points attaches them all and detaches cleanly" {
+	hostile many_symbols
+	[ "$(status_of many_symbols state)" = loaded ]
+	echo 1 >"$WASM/many_symbols/active"
+	[ "$(grep -c '__x64_sys_' /sys/kernel/debug/kprobes/list)" = 120 ]
+	mkdir /tmp/t/y
+	echo 0 >"$WASM/many_symbols/active"
+	[ -z "$(cat /sys/kernel/debug/kprobes/list)" ]
+}
+
+@test "hostile: 120 attach points over max_attach_points=100 are E2BIG" {
+	kwasm_unload
+	insmod "$KO" max_attach_points=100
+	hostile many_symbols
+	load_fails many_symbols "E2BIG: load failed: 120 attach points, over the limit of 100 (max_attach_points)" "Argument list too long"
+}
+
+@test "hostile: 1000 programs created, loaded and removed, then kmemleak finds nothing" {
+	for i in $(seq 1 1000); do
+		mkdir "$WASM/p$i"
+		cat /kwasm/probes/mkdir_count.wasm >"$WASM/p$i/code"
+		rmdir "$WASM/p$i"
+	done
+	[ -z "$(ls "$WASM")" ]
+	rmmod kwasm
+	sleep 6
+	run kmemleak_scan
+	[ -z "$output" ]
+}

@@ -1,0 +1,3 @@
+;; SPDX-License-Identifier: GPL-2.0
+;; A valid module with nothing to attach.
+(module (func $f))

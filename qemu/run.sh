@@ -14,7 +14,7 @@ mkdir -p "$logdir"
 # KVM is not usable on these machines: TCG only.
 status=0
 timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-	-machine pc -accel tcg,thread=single -cpu max -smp 2 -m 1024 \
+	-machine pc -accel "tcg,thread=${KWASM_TCG_THREAD:-single}" -cpu max -smp 2 -m 1024 \
 	-display none -no-reboot -monitor none \
 	-kernel "$bzimage" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic kfence.sample_interval=10 kwasm_mode=$mode $extra" \

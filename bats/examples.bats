@@ -51,3 +51,28 @@ teardown() {
 	echo "$output" | grep -qE "^[0-9]+ +syscall_loop +37\$"
 	echo "$output" | grep -qE "^[0-9]+ +syscall_loop +5\$"
 }
+
+@test "errno counts mkdir failures by errno name from the return value" {
+	kwasm_new e errno
+	echo 1 >"$WASM/e/active"
+	mkdir /tmp/t/a /tmp/t/b
+	mkdir /tmp/t/a /tmp/t/a /tmp/t/b 2>/dev/null || true
+	mkdir /tmp/t/none/x 2>/dev/null || true
+	echo 0 >"$WASM/e/active"
+	run cat "$WASM/e/report"
+	[ "${lines[0]}" = "mkdir calls: 6, succeeded: 2" ]
+	[ "${lines[1]}" = "EEXIST        3" ]
+	[ "${lines[2]}" = "ENOENT        1" ]
+	[ "${#lines[@]}" = 3 ]
+}
+
+@test "readbytes adds up the bytes each process reads" {
+	kwasm_new r readbytes
+	head -c 100000 /dev/zero >/tmp/t/file
+	echo 1 >"$WASM/r/active"
+	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec dd if=/tmp/t/file of=/dev/null bs=4096 2>/dev/null'; cat /tmp/t/pid)
+	echo 0 >"$WASM/r/active"
+	run cat "$WASM/r/report"
+	[ "${lines[0]}" = "TGID    COMM            BYTES" ]
+	echo "$output" | grep -qE "^$pid +dd +100000\$"
+}

@@ -192,7 +192,8 @@ trapped_once() {
 	hostile many_symbols
 	[ "$(status_of many_symbols state)" = loaded ]
 	echo 1 >"$WASM/many_symbols/active"
-	[ "$(grep -c '__x64_sys_' /sys/kernel/debug/kprobes/list)" = 120 ]
+	run wc -l </sys/kernel/debug/kprobes/list
+	[ "$output" = 120 ] || { sed 's/^/kprobes list: /' /sys/kernel/debug/kprobes/list >/dev/kmsg; false; }
 	mkdir /tmp/t/y
 	echo 0 >"$WASM/many_symbols/active"
 	[ -z "$(cat /sys/kernel/debug/kprobes/list)" ]

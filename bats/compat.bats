@@ -8,13 +8,11 @@ load helpers
 COMPAT=/kwasm/compat
 
 setup() {
-	kwasm_load
-	rm -rf /tmp/t && mkdir /tmp/t
+	kwasm_setup_scratch
 }
 
 teardown() {
-	kwasm_unload
-	rm -rf /tmp/t
+	kwasm_teardown_scratch
 }
 
 compat_new() {

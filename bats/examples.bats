@@ -5,13 +5,11 @@
 load helpers
 
 setup() {
-	kwasm_load
-	rm -rf /tmp/t && mkdir /tmp/t
+	kwasm_setup_scratch
 }
 
 teardown() {
-	kwasm_unload
-	rm -rf /tmp/t
+	kwasm_teardown_scratch
 }
 
 @test "mkdirsnoop reports each mkdir's pid, comm and path" {

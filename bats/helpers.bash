@@ -69,3 +69,15 @@ kmemleak_scan() {
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak
 }
+
+# The setup and teardown of test files that make files under /tmp/t: kwasm loaded, an
+# empty scratch directory; afterwards every program removed and the module unloaded.
+kwasm_setup_scratch() {
+	kwasm_load
+	rm -rf /tmp/t && mkdir /tmp/t
+}
+
+kwasm_teardown_scratch() {
+	kwasm_unload
+	rm -rf /tmp/t
+}

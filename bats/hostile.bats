@@ -9,13 +9,11 @@ load helpers
 H=/kwasm/hostile
 
 setup() {
-	kwasm_load
-	rm -rf /tmp/t && mkdir /tmp/t
+	kwasm_setup_scratch
 }
 
 teardown() {
-	kwasm_unload
-	rm -rf /tmp/t
+	kwasm_teardown_scratch
 }
 
 # Loads hostile case $1 as program $1.

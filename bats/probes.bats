@@ -6,13 +6,11 @@
 load helpers
 
 setup() {
-	kwasm_load
-	rm -rf /tmp/t && mkdir /tmp/t
+	kwasm_setup_scratch
 }
 
 teardown() {
-	kwasm_unload
-	rm -rf /tmp/t
+	kwasm_teardown_scratch
 }
 
 @test "a pre counter on __x64_sys_mkdir counts exactly the 25 directories made" {

@@ -64,4 +64,33 @@ for c in $CONFIGS; do
 	echo "$c $m $ref_base $ref_bare" | awk '{ o = $2 - $3; ob = $4 - $3;
 		printf "%-22s %10.1f %12.1f %18s\n", $1, $2, o, (ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-" }'
 done
+
+# Kernel memory per loaded program, all of it (its linear memory and the engine's value
+# stack included): slab, vmalloc and
+# per-CPU memory before and after loading 100 copies of the counter probe.
+mem() { awk '/^(Slab|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo; }
+before=$(mem)
+for i in $(seq 1 100); do
+	mkdir $W/m$i && cat /kwasm/bench/counter.wasm > $W/m$i/code
+done
+after=$(mem)
+for i in $(seq 1 100); do rmdir $W/m$i; done
+echo
+echo "kernel memory per loaded program, all included (counter probe: $(wc -c < /kwasm/bench/counter.wasm) bytes of Wasm, 64 KiB linear memory, 64 KiB value stack): $(( (after - before) / 100 )) KiB"
+
+# Load time against code size: each module loaded 3 times, the median (10 ms steps:
+# /proc/uptime is what busybox has).
+echo
+printf '%-16s %10s %14s\n' module bytes "load ms"
+for n in 10 100 1000 5000; do
+	f=/kwasm/bench/funcs$n.wasm
+	for r in 1 2 3; do
+		mkdir $W/l
+		t0=$(cat /proc/uptime | cut -d' ' -f1)
+		cat $f > $W/l/code
+		t1=$(cat /proc/uptime | cut -d' ' -f1)
+		rmdir $W/l
+		echo "$t0 $t1" | awk '{ printf "%.0f\n", ($2 - $1) * 1000 }'
+	done | sort -n | sed -n 2p | { read ms; printf '%-16s %10s %14s\n' "$n functions" $(wc -c < $f) $ms; }
+done
 rmmod kwasm

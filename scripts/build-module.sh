@@ -51,6 +51,9 @@ done
 	echo ")"
 } >"$out/many_symbols.wat"
 wat2wasm "$out/many_symbols.wat" -o "$staging/hostile/many_symbols.wasm"
+# The differential conformance corpus, with what the host build of the engine reports.
+cargo run --locked --quiet --release --example conformance -p kwasm-engine --features std \
+	--manifest-path "$KWASM_TOP/Cargo.toml" -- "$staging/conformance" 300
 mkdir -p "$staging/compat" "$staging/bin"
 "$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/compat" "$KWASM_TOP"/probes/compat/*.c
 gcc -static -O2 -Wall -Werror -o "$staging/bin/vforker" "$KWASM_TOP/qemu/bin/vforker.c"

@@ -41,10 +41,34 @@ done
 # legacy mangling keeps generic-heavy names under objtool's limit for its __pfx_ symbols.
 flags+=(-Zfunction-sections=y -Zunstable-options -Csymbol-mangling-version=legacy)
 
-# One cargo target directory per set of flags, shared by every clone.
-key=$(printf '%s\n' "${flags[@]}" "$objtree" | sha256sum | cut -c1-12)
+# The finished object is cached by everything it is made from: the flags, the tree, the
+# engine's sources, the manifests and the lock file. A fresh clone of the same sources
+# reuses it at once.
+sources() {
+	find "$top/engine/src" "$top/engine/kernel" -type f | LC_ALL=C sort
+	echo "$top/Cargo.toml" "$top/Cargo.lock" "$top/engine/Cargo.toml" "$top/scripts/build-engine.sh"
+}
+content=$( {
+	printf '%s\n' "${flags[@]}" "$objtree" "$(rustc -V)"
+	# shellcheck disable=SC2046 # one path per word
+	cat $(sources)
+} | sha256sum | cut -c1-16)
+cached=$cache/engine-obj/$content.o
+if [ -e "$cached" ]; then
+	cp "$cached" "$output"
+	exit 0
+fi
+
+# Otherwise cargo builds in a target directory of this clone's own. It must not be shared
+# between clones: cargo names a workspace member's build by its path relative to the
+# workspace, so two clones would share one fingerprint, whose dep-info lists the other
+# clone's files, and a changed source here would be taken as built.
+key=$(printf '%s\n' "${flags[@]}" "$objtree" "$top" | sha256sum | cut -c1-12)
 target_dir=$cache/engine-target/$key
-mkdir -p "$target_dir"
+mkdir -p "$target_dir" "$cache/engine-obj"
+# Clones come and go (CI makes a new one each run): forget their builds after a week.
+find "$cache/engine-target" "$cache/engine-obj" -mindepth 1 -maxdepth 1 -mtime +7 \
+	-exec rm -rf {} + 2>/dev/null || true
 
 RUSTC_BOOTSTRAP=1 RUSTFLAGS="${flags[*]}" cargo build \
 	--manifest-path "$top/Cargo.toml" --locked --release --quiet \
@@ -74,3 +98,4 @@ rm -f "$tmp"
 unexpected=$(${NM:-nm} -u "$output" | awk '{ print $2 }' | grep -Ev \
 	'^(memcpy|memmove|memset|memcmp|bcmp|kwasm_rt_[a-z_]+|__x86_indirect_thunk_[a-z0-9]+|__x86_return_thunk|__fentry__)$' || true)
 [ -z "$unexpected" ] || die "the engine object needs unexpected symbols:" $unexpected
+cp "$output" "$cached.tmp" && mv "$cached.tmp" "$cached"

@@ -25,6 +25,10 @@ export PATH="$fuzz_root/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
 
 cd "$KWASM_TOP/engine"
+# A target directory per clone: shared between clones, cargo would take one clone's build
+# for another's (see scripts/build-engine.sh).
+target_dir=$KWASM_CACHE/fuzz/target-$(printf '%s' "$KWASM_TOP" | sha256sum | cut -c1-12)
+find "$KWASM_CACHE/fuzz" -mindepth 1 -maxdepth 1 -name 'target-*' -mtime +7 -exec rm -rf {} + 2>/dev/null || true
 status=0
 for t in "${targets[@]}"; do
 	corpus=$KWASM_CACHE/fuzz/corpus/$t
@@ -32,7 +36,7 @@ for t in "${targets[@]}"; do
 	step "fuzzing $t for $seconds s"
 	log=$KWASM_TOP/build/fuzz-$t.log
 	mkdir -p "$KWASM_TOP/build"
-	if cargo fuzz run --fuzz-dir fuzz --target-dir "$KWASM_CACHE/fuzz/target" "$t" "$corpus" -- \
+	if cargo fuzz run --fuzz-dir fuzz --target-dir "$target_dir" "$t" "$corpus" -- \
 		-max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
 		>"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)

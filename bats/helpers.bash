@@ -20,9 +20,9 @@ kwasm_unload() {
 	[ ! -d /sys/module/kwasm ] || rmmod kwasm
 }
 
-# The kernel log lines kwasm printed.
+# The kernel log lines kwasm printed, without their timestamps.
 kwasm_dmesg() {
-	dmesg | grep 'kwasm: '
+	dmesg | sed 's/^\[[ 0-9.]*\] //' | grep '^kwasm: '
 }
 
 PROBES=/kwasm/probes
@@ -64,8 +64,12 @@ stat_of() {
 	sed -n "s/^$2 .*\b$3=\([0-9]*\).*/\1/p" "$WASM/$1/stats"
 }
 
-# Runs a kmemleak scan and prints what it found (nothing when there are no leaks).
+# Prints the leaks kmemleak finds (nothing when there are none). It reports an object
+# only once it is older than 5 s and was unreferenced in two scans: one scan at once
+# could never see a leak just made.
 kmemleak_scan() {
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak
 }

@@ -216,3 +216,31 @@ trapped_once() {
 	run kmemleak_scan
 	[ -z "$output" ]
 }
+
+@test "hostile: a start function that prints loads, and dmesg shows the line under its name" {
+	hostile start_prints
+	[ "$(status_of start_prints state)" = loaded ]
+	[ "$(status_of start_prints error)" = none ]
+	kwasm_dmesg | grep -qxF "kwasm: start_prints: hello from start"
+}
+
+@test "hostile: memory.grow in a handler is refused (-1) in atomic context; start may grow" {
+	hostile handler_grow
+	[ "$(status_of handler_grow memory_bytes)" = $((3 * 65536)) ]
+	trigger handler_grow
+	[ "$(cat "$WASM/handler_grow/report")" = 1 ]
+	[ "$(stat_of handler_grow kprobe:__x64_sys_mkdir:pre traps)" = 0 ]
+	[ "$(status_of handler_grow memory_bytes)" = $((3 * 65536)) ]
+}
+
+@test "hostile: a probe hit inside another program's report is skipped as missed, never nested" {
+	hostile count_nofault
+	hostile report_reads_kernel
+	echo 1 >"$WASM/count_nofault/active"
+	before=$(stat_of count_nofault kprobe:copy_from_kernel_nofault:pre missed)
+	[ "$(cat "$WASM/report_reads_kernel/report")" = ok ]
+	[ "$(cat "$WASM/report_reads_kernel/report")" = ok ]
+	after=$(stat_of count_nofault kprobe:copy_from_kernel_nofault:pre missed)
+	echo 0 >"$WASM/count_nofault/active"
+	[ $((after - before)) -ge 6 ]
+}

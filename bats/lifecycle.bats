@@ -40,7 +40,8 @@ teardown() {
 	echo 0 >"$WASM/p/active"
 	[ "$(cat "$WASM/p/active")" = 0 ]
 	[ "$(status_of p state)" = loaded ]
-	! grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	run grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	[ "$status" -eq 1 ]
 }
 
 @test "echo 1 > active twice, or echo 0 when detached, changes nothing and succeeds" {
@@ -60,6 +61,7 @@ teardown() {
 	run cat "$WASM/p/report"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"No data available"* ]]
+	[ "$(status_of p error)" = "ENODATA: report: no code loaded" ]
 }
 
 @test "invalid Wasm fails to load: EINVAL in status and dmesg, the program stays empty, active returns EINVAL" {
@@ -160,8 +162,15 @@ teardown() {
 	run write_attr "$WASM/p/active" 0
 	run write_attr "$WASM/p/fuel" abc
 	[[ "$output" == *"Invalid argument"* ]]
+	[ "$(status_of p error)" = "EINVAL: fuel: write a decimal number" ]
 	run write_attr "$WASM/p/fuel" 0
 	[[ "$output" == *"Invalid argument"* ]]
+	[ "$(status_of p error)" = "EINVAL: fuel: 0 is not in 1..=1000000 (max_fuel)" ]
+	run write_attr "$WASM/p/fuel" 1000001
+	[[ "$output" == *"Invalid argument"* ]]
+	[ "$(status_of p error)" = "EINVAL: fuel: 1000001 is not in 1..=1000000 (max_fuel)" ]
+	echo 1000000 >"$WASM/p/fuel"
+	[ "$(cat "$WASM/p/fuel")" = 1000000 ]
 }
 
 @test "anything but 0 or 1 (plus newline) written to active is EINVAL" {
@@ -171,6 +180,7 @@ teardown() {
 		[ "$status" -ne 0 ]
 		[[ "$output" == *"Invalid argument"* ]]
 	done
+	[ "$(status_of p error)" = "EINVAL: active: write 0 or 1" ]
 	printf 1 >"$WASM/p/active"
 	[ "$(cat "$WASM/p/active")" = 1 ]
 }
@@ -180,6 +190,7 @@ teardown() {
 	run cat "$WASM/p/report"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Operation not supported"* ]]
+	[ "$(status_of p error)" = 'EOPNOTSUPP: report: the program exports no "report"' ]
 }
 
 @test "a trap in report is EIO and status names the trap" {
@@ -202,7 +213,8 @@ teardown() {
 	kwasm_new p mkdir_count
 	echo 1 >"$WASM/p/active"
 	rmdir "$WASM/p"
-	! grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	run grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	[ "$status" -eq 1 ]
 	mkdir /tmp/after-rmdir && rmdir /tmp/after-rmdir
 	rmmod kwasm
 }
@@ -217,6 +229,10 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "kprobe:__x64_sys_mkdir:pre hits=0 missed=0 traps=0 fuel_exhausted=0 ns=0" ]
 	run as_nobody cat "$WASM/p/report"
+	[[ "$output" == *"Permission denied"* ]]
+	run as_nobody cat "$WASM/p/active"
+	[[ "$output" == *"Permission denied"* ]]
+	run as_nobody cat "$WASM/p/fuel"
 	[[ "$output" == *"Permission denied"* ]]
 	run as_nobody mkdir "$WASM/q"
 	[[ "$output" == *"Permission denied"* ]]

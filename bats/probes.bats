@@ -66,6 +66,32 @@ teardown() {
 	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
 }
 
+@test "the mkdir probe is optimized (a jump, not int3) while kprobe optimization is on" {
+	kwasm_new c mkdir_count
+	echo 1 >"$WASM/c/active"
+	grep '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list | grep -q OPTIMIZED
+}
+
+@test "both vCPUs at once on an int3 kprobe (optimization off): exact count, none missed" {
+	[ "$(nproc)" -ge 2 ]
+	echo 0 >/proc/sys/debug/kprobes-optimization
+	kwasm_new c mkdir_count
+	echo 1 >"$WASM/c/active"
+	run grep -c '__x64_sys_mkdir.*OPTIMIZED' /sys/kernel/debug/kprobes/list
+	echo 1 >/proc/sys/debug/kprobes-optimization
+	[ "$output" = 0 ]
+	echo 0 >/proc/sys/debug/kprobes-optimization
+	mkdir /tmp/t/a /tmp/t/b
+	taskset 1 sh -c '. /kwasm/bats/helpers.bash; make_dirs /tmp/t/a 300' &
+	taskset 2 sh -c '. /kwasm/bats/helpers.bash; make_dirs /tmp/t/b 300' &
+	wait
+	echo 0 >"$WASM/c/active"
+	echo 1 >/proc/sys/debug/kprobes-optimization
+	[ "$(cat "$WASM/c/report")" = 602 ]
+	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre hits)" = 602 ]
+	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
+}
+
 @test "echo 0 > active while both vCPUs hammer the probe, 100 times, then rmdir under load" {
 	kwasm_new c mkdir_count
 	stop=/tmp/t/stop
@@ -107,6 +133,22 @@ teardown() {
 	[ "$(stat_of r kprobe:copy_from_kernel_nofault:pre missed)" -ge 5 ]
 }
 
+@test "host functions and parameters on internal kernel functions give exact values" {
+	kwasm_new hf host_funcs
+	echo 1 >"$WASM/hf/active"
+	taskset 2 /kwasm/bin/mkdir_mode /tmp/t/made 0750
+	run mkdir /tmp/t/made
+	[ "$status" -ne 0 ]
+	echo 0 >"$WASM/hf/active"
+	[ "$(stat -c %a /tmp/t/made)" = 750 ]
+	run cat "$WASM/hf/report"
+	echo "report: $output"
+	[ "$output" = "dfd=-100 kstr=/tmp/t/made kstr_len=11 ustr=/tmp/t/made user_len=11 mode=488 dir_is_kernel=1 cpu=1 fault_kernel=-14 fault_user=-14 ret=-17" ]
+	[ "$(stat_of hf kprobe:vfs_mkdir:pre hits)" = 1 ]
+	[ "$(stat_of hf kprobe:filename_create:pre hits)" = 2 ]
+	kwasm_dmesg | grep -qxF "kwasm: hf: vfs_mkdir seen"
+}
+
 @test "an unknown symbol: active fails with ENOENT, status names it, nothing stays attached" {
 	kwasm_new u unknown_symbol
 	run write_attr "$WASM/u/active" 1
@@ -114,7 +156,8 @@ teardown() {
 	[[ "$output" == *"No such file or directory"* ]]
 	[ "$(status_of u error)" = "ENOENT: active: cannot attach kprobe:kwasm_no_such_function:pre: register_kprobe failed, nothing attached" ]
 	[ "$(status_of u state)" = loaded ]
-	! grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	run grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	[ "$status" -eq 1 ]
 }
 
 @test "a blacklisted symbol: active fails with EINVAL and status names it" {

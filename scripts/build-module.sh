@@ -18,17 +18,27 @@ make -C "$kdir" M="$KWASM_TOP" -j"$(nproc)" modules 2>&1 | tee "$out/module-buil
 if grep -E 'objtool|warning:' "$out/module-build.log" | grep -v '^make'; then
 	die "kwasm.ko built with warnings (above)"
 fi
+# No warnings means something only if objtool ran: with IBT it checks the linked kwasm.o,
+# the engine object included, and Kbuild records the command it ran.
+grep -q 'objtool/objtool .*--link .*kwasm\.o' "$KWASM_TOP/.kwasm.o.cmd" ||
+	die "objtool did not check kwasm.o (see .kwasm.o.cmd)"
+grep -q 'engine/kwasm_engine\.o' "$KWASM_TOP/.kwasm.mod.cmd" "$KWASM_TOP/kwasm.mod" ||
+	die "kwasm.o does not link the engine object"
+step "objtool checked kwasm.o (engine included): no warnings"
 
 step "building the test-only modules"
 make -C "$kdir" M="$KWASM_TOP/qemu/testmod" -j"$(nproc)" modules >"$out/testmod-build.log" 2>&1 ||
 	{ cat "$out/testmod-build.log"; die "building the test modules failed"; }
 
 rm -rf "$staging"
-mkdir -p "$staging/test" "$staging/bats"
+mkdir -p "$staging/test" "$staging/bats" "$staging/doc" "$staging/scripts"
 cp "$KWASM_TOP/kwasm.ko" "$staging/"
 cp "$KWASM_TOP"/qemu/testmod/*.ko "$staging/test/"
 cp "$KWASM_TOP"/bats/*.bats "$KWASM_TOP"/bats/*.bash "$staging/bats/"
 cp "$KWASM_TOP/qemu/demo.sh" "$staging/"
+# The documentation's sessions run in the test machine (bats/docs.bats).
+cp "$KWASM_TOP"/Documentation/*.rst "$staging/doc/"
+cp "$KWASM_TOP/scripts/doc-block.sh" "$staging/scripts/"
 "$KWASM_TOP/scripts/build-probes.sh" "$staging/probes" "$KWASM_TOP"/bats/probes/*.c \
 	"$KWASM_TOP"/probes/examples/*.c
 # Probes in Rust: each crate under probes/examples with a Cargo.toml.
@@ -59,6 +69,7 @@ mkdir -p "$staging/compat" "$staging/bin"
 gcc -static -O2 -Wall -Werror -o "$staging/bin/vforker" "$KWASM_TOP/qemu/bin/vforker.c"
 cp "$staging/bin/vforker" "$staging/bin/vforker_other"
 gcc -static -O2 -Wall -Werror -o "$staging/bin/syscall_loop" "$KWASM_TOP/qemu/bin/syscall_loop.c"
+gcc -static -O2 -Wall -Werror -o "$staging/bin/mkdir_mode" "$KWASM_TOP/qemu/bin/mkdir_mode.c"
 "$KWASM_TOP/scripts/build-probes.sh" "$staging/bench" "$KWASM_TOP"/bench/probes/*.c
 "$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/bench" "$KWASM_TOP"/bench/compat/*.c
 cp "$KWASM_TOP/qemu/bench.sh" "$staging/"

@@ -159,7 +159,7 @@ unsafe extern "C" fn active_store(
         store(item, page, count, |p, data| match trim_newline(data) {
             b"1" => p.set_active(true),
             b"0" => p.set_active(false),
-            _ => Err(EINVAL),
+            _ => Err(p.reject("active", EINVAL, "write 0 or 1")),
         })
     }
 }
@@ -199,8 +199,13 @@ unsafe extern "C" fn fuel_store(
     // SAFETY: configfs calls this with an item of the program type and `count` bytes.
     unsafe {
         store(item, page, count, |p, data| {
-            let text = core::str::from_utf8(trim_newline(data)).map_err(|_| EINVAL)?;
-            p.set_fuel(text.parse::<u64>().map_err(|_| EINVAL)?)
+            let number = core::str::from_utf8(trim_newline(data))
+                .ok()
+                .and_then(|text| text.parse::<u64>().ok());
+            match number {
+                Some(fuel) => p.set_fuel(fuel),
+                None => Err(p.reject("fuel", EINVAL, "write a decimal number")),
+            }
         })
     }
 }
@@ -243,7 +248,7 @@ const fn attribute(
 }
 
 static ACTIVE: Static<bindings::configfs_attribute> =
-    Static::new(attribute(c"active", 0o644, Some(active_show), Some(active_store)));
+    Static::new(attribute(c"active", 0o600, Some(active_show), Some(active_store)));
 static REPORT: Static<bindings::configfs_attribute> =
     Static::new(attribute(c"report", 0o400, Some(report_show), None));
 static STATUS: Static<bindings::configfs_attribute> =
@@ -251,7 +256,7 @@ static STATUS: Static<bindings::configfs_attribute> =
 static STATS: Static<bindings::configfs_attribute> =
     Static::new(attribute(c"stats", 0o444, Some(stats_show), None));
 static FUEL: Static<bindings::configfs_attribute> =
-    Static::new(attribute(c"fuel", 0o644, Some(fuel_show), Some(fuel_store)));
+    Static::new(attribute(c"fuel", 0o600, Some(fuel_show), Some(fuel_store)));
 
 static PROGRAM_ATTRS: Static<[*mut bindings::configfs_attribute; 6]> = Static::new([
     ACTIVE.get(),

@@ -53,6 +53,7 @@ mod ffi {
             code: *const u8,
             len: usize,
             limits: *const Limits,
+            name: *const c_char,
             out: *mut *mut Program,
             msg: *mut c_char,
             msg_size: usize,
@@ -145,13 +146,14 @@ impl Exec {
     ) -> core::result::Result<Self, LoadFailure> {
         let mut failure = LoadFailure { errno: ENOMEM, message: [0; 512] };
         let mut program = core::ptr::null_mut();
-        // SAFETY: `code` and `limits` are valid for the call; `program` is writable;
-        // `message` holds its length.
+        // SAFETY: `code`, `limits` and `name` are valid for the call; `program` is
+        // writable; `message` holds its length.
         let ret = unsafe {
             ffi::kwasm_load(
                 code.as_ptr(),
                 code.len(),
                 limits,
+                name.as_char_ptr(),
                 &mut program,
                 failure.message.as_mut_ptr().cast::<c_char>(),
                 failure.message.len(),

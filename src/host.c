@@ -157,10 +157,7 @@ NOKPROBE_SYMBOL(kwasm_host_comm);
 
 static void kwasm_host_print(void *ctx, const u8 *msg, u32 len)
 {
-	struct kwasm_hit *hit = ctx;
-
-	printk_ratelimited(KERN_INFO pr_fmt("%s: %.*s\n"), kwasm_exec_name(hit->exec),
-			   (int)min_t(u32, len, KWASM_PRINT_MAX), msg);
+	kwasm_hit_print(ctx, msg, min_t(u32, len, KWASM_PRINT_MAX));
 }
 NOKPROBE_SYMBOL(kwasm_host_print);
 

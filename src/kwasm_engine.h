@@ -81,8 +81,8 @@ struct kwasm_trap {
 
 /* Implemented by the engine. */
 int kwasm_engine_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
-		      const struct kwasm_host_ops *ops, struct kwasm_program **out,
-		      char *msg, size_t msg_size);
+		      const struct kwasm_host_ops *ops, void *ctx,
+		      struct kwasm_program **out, char *msg, size_t msg_size);
 void kwasm_engine_free(struct kwasm_program *program);
 u32 kwasm_engine_attach_count(const struct kwasm_program *program);
 int kwasm_engine_attach_point(const struct kwasm_program *program, u32 index,

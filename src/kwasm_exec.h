@@ -38,7 +38,7 @@ extern const struct kwasm_host_ops kwasm_host_ops;
 /* The engine's process-context entry points, run on a stack of their own (stack.c). */
 struct kwasm_limits;
 int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
-	       struct kwasm_program **out, char *msg, size_t msg_size);
+	       const char *name, struct kwasm_program **out, char *msg, size_t msg_size);
 int kwasm_selftest(s64 *got);
 void kwasm_log_warn(const char *program, const char *msg);
 
@@ -48,13 +48,15 @@ struct pt_regs;
 
 /* The context of one call into the engine, handed back to every host callback. */
 struct kwasm_hit {
-	struct kwasm_exec *exec;
-	struct kwasm_point *point;	/* NULL for report */
-	struct pt_regs *regs;		/* NULL for report */
+	struct kwasm_exec *exec;	/* NULL while loading (the start function) */
+	struct kwasm_point *point;	/* NULL for report and start */
+	struct pt_regs *regs;		/* NULL for report and start */
 	const u64 *entry_args;		/* post: the arguments saved at entry */
+	const char *name;		/* while loading: the program's name */
 };
 
-const char *kwasm_exec_name(const struct kwasm_exec *ex);
+void kwasm_hit_print(const struct kwasm_hit *hit, const u8 *msg, u32 len);
+
 const struct kwasm_program *kwasm_exec_engine(const struct kwasm_exec *ex);
 bool kwasm_point_is_syscall(const struct kwasm_point *pt);
 

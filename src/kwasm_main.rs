@@ -37,6 +37,10 @@ module! {
             default: 100000,
             description: "Default fuel (Wasm instructions) of one handler or report call",
         },
+        max_fuel: u64 {
+            default: 1000000,
+            description: "Most fuel a program's fuel attribute accepts (calls run with interrupts off)",
+        },
     },
 }
 
@@ -56,9 +60,11 @@ fn settings() -> Result<program::Settings> {
             max_attach_points: module_parameters::max_attach_points.value(),
             stack_bytes: 64 << 10,
             max_call_depth: 256,
-            start_fuel: 10 * module_parameters::fuel.value(),
+            // start runs at load, in process context: it may run longer.
+            start_fuel: module_parameters::fuel.value().saturating_mul(10),
         },
         fuel: module_parameters::fuel.value(),
+        max_fuel: module_parameters::max_fuel.value(),
     };
     let l = &settings.limits;
     if l.max_code_bytes == 0
@@ -67,6 +73,8 @@ fn settings() -> Result<program::Settings> {
         || l.max_memory_pages > 16384
         || l.max_attach_points == 0
         || settings.fuel == 0
+        || settings.fuel > settings.max_fuel
+        || settings.max_fuel > (1 << 32)
     {
         pr_err!("module parameters out of range (see Documentation/usage.rst)\n");
         return Err(EINVAL);

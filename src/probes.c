@@ -6,13 +6,20 @@
  * struct kwasm_point per attach point (a kprobe for "pre", a kretprobe for "post"),
  * and what makes calling into one program safe from any context:
  *
- * - a raw spinlock serializes calls (handlers on any CPU and report), taken with
- *   interrupts off so lockdep sees one consistent usage;
- * - a per-CPU "busy" flag, set before the lock is taken, makes a hit that arrives on a
- *   CPU already inside the program (an interrupt or NMI during a handler or report, or a
- *   probe on a function the engine itself calls) return at once, counted as missed:
- *   spinning there would deadlock;
- * - every call runs with the program's fuel, so it ends in bounded time.
+ * - a per-CPU "busy" flag, shared by all programs and set before any lock is taken,
+ *   makes a hit that arrives on a CPU already inside a program (an interrupt or NMI
+ *   during a handler or report, or a probe on a function the engine itself calls) return
+ *   at once, counted as missed. So a CPU holds at most one program's lock, and two
+ *   programs can never wait on each other (as bpf_prog_active does for BPF);
+ * - a raw spinlock serializes calls into one program (handlers on any CPU and report),
+ *   with interrupts off. It is taken by trylock in a loop bounded by
+ *   KWASM_LOCK_WAIT_NS: an int3 kprobe handler runs in NMI context, where lockdep
+ *   forbids a spinning acquire, and a bound means no wait can ever become a deadlock;
+ * - the lock holder waits on nothing: calls allocate nothing (a trap's error object
+ *   comes from a lock-free pool, see rt.c), copies are _nofault, the clock is NMI-safe
+ *   and log lines are printk_deferred;
+ * - every call runs with the program's fuel, at most max_fuel, so it ends in bounded
+ *   time.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,9 +33,13 @@
 #include <linux/timekeeping.h>
 #include <linux/hardirq.h>
 #include <linux/ptrace.h>
+#include <linux/ratelimit.h>
 #include "kwasm_engine.h"
 #include "kwasm_exec.h"
 #include "syscall_strings.h"
+
+/* The fewest kretprobe instances of a post attach point (see kwasm_point_register()). */
+#define KWASM_RET_INSTANCES_MIN	64
 
 /* Arguments saved by a kretprobe's entry handler for the return handler's arg(n). */
 struct kwasm_entry {
@@ -51,10 +62,17 @@ struct kwasm_point {
 	atomic64_t missed;
 };
 
+/*
+ * How long a hit waits for another CPU's call into the same program before it gives up
+ * and counts as missed. Far longer than a handler takes at the default fuel.
+ */
+#define KWASM_LOCK_WAIT_NS	(20 * NSEC_PER_MSEC)
+
 struct kwasm_exec {
 	struct kwasm_program *engine;
 	raw_spinlock_t lock;
-	int __percpu *busy;
+	struct ratelimit_state log_ratelimit;	/* this program's log lines from calls */
+	void **batch;		/* npoints pointers, to unregister in one call */
 	const char *comm;	/* handlers run only for this task name (SPEC §2.1), or NULL */
 	u64 fuel;
 	const char *name;
@@ -62,8 +80,12 @@ struct kwasm_exec {
 	struct kwasm_point points[] __counted_by(npoints);
 };
 
-/* Non-zero while this CPU runs the engine in atomic context: see kwasm_rt_alloc(). */
-DEFINE_PER_CPU(int, kwasm_atomic_depth);
+/*
+ * Non-zero while this CPU is inside a call into any program (a handler or report), from
+ * before the program's lock is taken until after it is released.
+ * kwasm_rt_alloc() reads it too: calls run in atomic context.
+ */
+DEFINE_PER_CPU(int, kwasm_cpu_busy);
 
 /*
  * Whether a probe sits on a syscall entry point, whose single argument is the user's
@@ -97,11 +119,6 @@ bool kwasm_point_is_syscall(const struct kwasm_point *pt)
 	return pt->syscall;
 }
 
-const char *kwasm_exec_name(const struct kwasm_exec *ex)
-{
-	return ex->name;
-}
-
 /**
  * kwasm_exec_new() - prepare a loaded program for attachment
  * @engine: the engine's program; owned by the result from now on, even on failure
@@ -120,10 +137,12 @@ struct kwasm_exec *kwasm_exec_new(struct kwasm_program *engine, const char *name
 		goto fail;
 	ex->npoints = n;
 	ex->name = kstrdup(name, GFP_KERNEL_ACCOUNT);
-	ex->busy = alloc_percpu(int);
-	if (!ex->name || !ex->busy)
+	ex->batch = kcalloc(max(n, 1U), sizeof(*ex->batch), GFP_KERNEL_ACCOUNT);
+	if (!ex->name || !ex->batch)
 		goto fail_free;
 	raw_spin_lock_init(&ex->lock);
+	ratelimit_state_init(&ex->log_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 	ex->engine = engine;
 	ex->fuel = fuel;
 	ex->comm = kwasm_engine_comm_filter(engine);
@@ -140,7 +159,7 @@ struct kwasm_exec *kwasm_exec_new(struct kwasm_program *engine, const char *name
 	return ex;
 
 fail_free:
-	free_percpu(ex->busy);
+	kfree(ex->batch);
 	kfree(ex->name);
 	kfree(ex);
 fail:
@@ -158,16 +177,57 @@ void kwasm_exec_free(struct kwasm_exec *ex)
 		return;
 	kwasm_exec_detach(ex);
 	kwasm_engine_free(ex->engine);
-	free_percpu(ex->busy);
+	kfree(ex->batch);
 	kfree(ex->name);
 	kfree(ex);
 }
 
-static void kwasm_trap_log(struct kwasm_point *pt, int kind, const struct kwasm_trap *trap)
+/*
+ * printk_deferred(), which 7.3 does not export: the line goes to the log buffer and the
+ * console is printed later from irq_work, so the caller never waits on a console lock.
+ */
+static __printf(1, 2) void kwasm_printk_deferred(const char *fmt, ...)
 {
-	pr_warn_ratelimited("%s: %s:%s trapped: %s\n", pt->exec->name, pt->info.symbol,
-			    pt->info.kind == KWASM_PRE ? "pre" : "post", trap->message);
+	va_list args;
+
+	va_start(args, fmt);
+	vprintk_emit(0, LOGLEVEL_SCHED, NULL, fmt, args);
+	va_end(args);
 }
+NOKPROBE_SYMBOL(kwasm_printk_deferred);
+
+/* For log lines from the start function, which runs before the program has an exec. */
+static DEFINE_RATELIMIT_STATE(kwasm_load_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+/*
+ * Log lines from calls are deferred (the console is printed from irq_work, never by the
+ * lock holder) and rate-limited per program, so one noisy program silences only itself.
+ */
+static void kwasm_trap_log(struct kwasm_point *pt, const struct kwasm_trap *trap)
+{
+	if (__ratelimit(&pt->exec->log_ratelimit))
+		kwasm_printk_deferred(KERN_WARNING pr_fmt("%s: %s:%s trapped: %s\n"),
+				pt->exec->name, pt->info.symbol,
+				pt->info.kind == KWASM_PRE ? "pre" : "post", trap->message);
+}
+NOKPROBE_SYMBOL(kwasm_trap_log);
+
+/**
+ * kwasm_hit_print() - log a probe's print() line, deferred and rate-limited per program
+ * @hit: the call's context
+ * @msg: the message (not NUL-terminated)
+ * @len: its length
+ */
+void kwasm_hit_print(const struct kwasm_hit *hit, const u8 *msg, u32 len)
+{
+	struct ratelimit_state *rs = hit->exec ? &hit->exec->log_ratelimit : &kwasm_load_ratelimit;
+	const char *name = hit->exec ? hit->exec->name : hit->name;
+
+	if (__ratelimit(rs))
+		kwasm_printk_deferred(KERN_INFO pr_fmt("%s: %.*s\n"), name, (int)len, msg);
+}
+NOKPROBE_SYMBOL(kwasm_hit_print);
 
 /*
  * The handler parameters: the probed function's arguments, or for a syscall entry point
@@ -194,8 +254,60 @@ static void kwasm_params(struct kwasm_hit *hit, u64 *params)
 }
 
 /*
- * Runs the handler of @hit->point: skipped (counted as missed) when this CPU is already
- * inside the program, serialized with other CPUs otherwise.
+ * Enters @ex on this CPU: interrupts off, this CPU marked busy, the program's lock held.
+ * Fails, for the caller to count a miss, when this CPU is already inside a program or,
+ * unless @wait, another CPU's call did not end within KWASM_LOCK_WAIT_NS. Preemption
+ * must be disabled.
+ */
+static bool kwasm_enter(struct kwasm_exec *ex, unsigned long *flags, bool wait)
+{
+	u64 deadline = 0;
+
+	if (this_cpu_read(kwasm_cpu_busy))
+		return false;
+	this_cpu_write(kwasm_cpu_busy, 1);
+	barrier();
+	local_irq_save(*flags);
+	if (wait) {
+		raw_spin_lock(&ex->lock);
+		return true;
+	}
+	while (!raw_spin_trylock(&ex->lock)) {
+		u64 now = ktime_get_mono_fast_ns();
+
+		if (!deadline) {
+			deadline = now + KWASM_LOCK_WAIT_NS;
+		} else if (now > deadline) {
+			local_irq_restore(*flags);
+			barrier();
+			this_cpu_write(kwasm_cpu_busy, 0);
+			return false;
+		}
+		cpu_relax();
+	}
+	return true;
+}
+NOKPROBE_SYMBOL(kwasm_enter);
+
+static void kwasm_exit(struct kwasm_exec *ex, unsigned long flags)
+{
+	raw_spin_unlock_irqrestore(&ex->lock, flags);
+	barrier();
+	this_cpu_write(kwasm_cpu_busy, 0);
+}
+NOKPROBE_SYMBOL(kwasm_exit);
+
+/* The comm filter (SPEC §2.1): a hit for another task costs only this comparison. */
+static bool kwasm_comm_matches(const struct kwasm_exec *ex)
+{
+	return !ex->comm || !strncmp(current->comm, ex->comm, TASK_COMM_LEN);
+}
+NOKPROBE_SYMBOL(kwasm_comm_matches);
+
+/*
+ * Runs the handler of @hit->point, serialized with other CPUs; a hit that cannot enter
+ * (see kwasm_enter()) is counted as missed. The counters are written under the lock and
+ * read without it (kwasm_exec_stats()).
  */
 static void kwasm_run(struct kwasm_hit *hit)
 {
@@ -204,49 +316,30 @@ static void kwasm_run(struct kwasm_hit *hit)
 	u64 params[KWASM_MAX_PARAMS] = { 0 };
 	struct kwasm_trap trap;
 	unsigned long flags;
-	int *busy, ret;
+	int ret;
 	u64 t0;
 
-	/* The comm filter first: a hit for another task costs only this comparison. */
-	if (ex->comm && strncmp(current->comm, ex->comm, TASK_COMM_LEN))
+	if (!kwasm_comm_matches(ex))
 		return;
 	/* kprobe handlers run with preemption disabled: the CPU cannot change. */
-	busy = this_cpu_ptr(ex->busy);
-	if (READ_ONCE(*busy)) {
+	if (!kwasm_enter(ex, &flags, false)) {
 		atomic64_inc(&pt->missed);
 		return;
 	}
-	WRITE_ONCE(*busy, 1);
-	barrier();
-	if (in_nmi()) {
-		/* Spinning in NMI could wait on a CPU that waits on us: never. */
-		if (!raw_spin_trylock_irqsave(&ex->lock, flags)) {
-			atomic64_inc(&pt->missed);
-			goto out;
-		}
-	} else {
-		raw_spin_lock_irqsave(&ex->lock, flags);
-	}
-	this_cpu_inc(kwasm_atomic_depth);
 	if (pt->info.nparams)
 		kwasm_params(hit, params);
 	t0 = ktime_get_mono_fast_ns();
 	ret = kwasm_engine_call(ex->engine, pt->index, hit, params, pt->strings,
 				READ_ONCE(ex->fuel), &trap);
-	pt->ns += ktime_get_mono_fast_ns() - t0;
-	pt->hits++;
+	WRITE_ONCE(pt->ns, pt->ns + ktime_get_mono_fast_ns() - t0);
+	WRITE_ONCE(pt->hits, pt->hits + 1);
 	if (ret) {
-		pt->traps++;
+		WRITE_ONCE(pt->traps, pt->traps + 1);
 		if (ret == KWASM_TRAP_FUEL)
-			pt->fuel_exhausted++;
+			WRITE_ONCE(pt->fuel_exhausted, pt->fuel_exhausted + 1);
+		kwasm_trap_log(pt, &trap);
 	}
-	this_cpu_dec(kwasm_atomic_depth);
-	raw_spin_unlock_irqrestore(&ex->lock, flags);
-	if (ret)
-		kwasm_trap_log(pt, ret, &trap);
-out:
-	barrier();
-	WRITE_ONCE(*busy, 0);
+	kwasm_exit(ex, flags);
 }
 NOKPROBE_SYMBOL(kwasm_run);
 
@@ -265,9 +358,13 @@ NOKPROBE_SYMBOL(kwasm_pre_handler);
 
 static int kwasm_entry_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	struct kretprobe *rp = get_kretprobe(ri);
 	struct kwasm_entry *entry = (struct kwasm_entry *)ri->data;
 	int i;
 
+	/* Non-zero: no return handler for another task, and the instance is free again. */
+	if (!rp || !kwasm_comm_matches(container_of(rp, struct kwasm_point, rp)->exec))
+		return 1;
 	for (i = 0; i < KWASM_MAX_PARAMS; i++)
 		entry->args[i] = regs_get_kernel_argument(regs, i);
 	return 0;
@@ -304,8 +401,12 @@ static int kwasm_point_register(struct kwasm_point *pt)
 	pt->rp.entry_handler = kwasm_entry_handler;
 	pt->rp.handler = kwasm_ret_handler;
 	pt->rp.data_size = sizeof(struct kwasm_entry);
-	/* 0 lets kprobes choose max(10, 2 * possible CPUs) instances. */
-	pt->rp.maxactive = 0;
+	/*
+	 * Calls in flight at once: a probed function may sleep (vfs_read on a pipe), so
+	 * kprobes' default of max(10, 2 * CPUs) runs out quickly; a return without an
+	 * instance is counted in missed. 48 bytes of entry data each.
+	 */
+	pt->rp.maxactive = max_t(int, KWASM_RET_INSTANCES_MIN, 4 * num_possible_cpus());
 	return register_kretprobe(&pt->rp);
 }
 
@@ -317,21 +418,6 @@ static u64 kwasm_point_nmissed(const struct kwasm_point *pt)
 	return pt->rp.nmissed + pt->rp.kp.nmissed;
 }
 
-static void kwasm_point_unregister(struct kwasm_point *pt)
-{
-	u64 nmissed;
-
-	if (!pt->registered)
-		return;
-	if (pt->info.kind == KWASM_PRE)
-		unregister_kprobe(&pt->kp);
-	else
-		unregister_kretprobe(&pt->rp);
-	/* No handler runs after unregistering; fold kprobes' misses into ours. */
-	nmissed = kwasm_point_nmissed(pt);
-	atomic64_add(nmissed, &pt->missed);
-	pt->registered = false;
-}
 
 /**
  * kwasm_exec_attach() - register every attach point, all or nothing
@@ -363,10 +449,30 @@ int kwasm_exec_attach(struct kwasm_exec *ex, u32 *failed)
  */
 void kwasm_exec_detach(struct kwasm_exec *ex)
 {
-	u32 i;
+	struct kretprobe **rps = (struct kretprobe **)ex->batch;
+	struct kprobe **kps = (struct kprobe **)ex->batch;
+	u32 i, n;
 
-	for (i = 0; i < ex->npoints; i++)
-		kwasm_point_unregister(&ex->points[i]);
+	/* In batches: one RCU grace period for all kprobes, one for all kretprobes. */
+	for (i = 0, n = 0; i < ex->npoints; i++)
+		if (ex->points[i].registered && ex->points[i].info.kind == KWASM_PRE)
+			kps[n++] = &ex->points[i].kp;
+	if (n)
+		unregister_kprobes(kps, n);
+	for (i = 0, n = 0; i < ex->npoints; i++)
+		if (ex->points[i].registered && ex->points[i].info.kind == KWASM_POST)
+			rps[n++] = &ex->points[i].rp;
+	if (n)
+		unregister_kretprobes(rps, n);
+	/* No handler runs any more; fold kprobes' misses into ours. */
+	for (i = 0; i < ex->npoints; i++) {
+		struct kwasm_point *pt = &ex->points[i];
+
+		if (!pt->registered)
+			continue;
+		atomic64_add(kwasm_point_nmissed(pt), &pt->missed);
+		pt->registered = false;
+	}
 }
 
 void kwasm_exec_set_fuel(struct kwasm_exec *ex, u64 fuel)
@@ -387,27 +493,18 @@ u32 kwasm_exec_points(const struct kwasm_exec *ex)
  */
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out)
 {
-	struct kwasm_exec *mex = (struct kwasm_exec *)ex;
 	const struct kwasm_point *pt = &ex->points[index];
-	unsigned long flags;
-	int *busy;
 
+	/*
+	 * Read without the program's lock: each counter is one word written with
+	 * WRITE_ONCE, and a reader must not hold up handlers (or count them missed).
+	 */
 	out->symbol = pt->info.symbol;
 	out->kind = pt->info.kind;
-	/* Same discipline as a handler, so the snapshot is consistent and lockdep agrees. */
-	preempt_disable();
-	busy = this_cpu_ptr(ex->busy);
-	WRITE_ONCE(*busy, 1);
-	barrier();
-	raw_spin_lock_irqsave(&mex->lock, flags);
-	out->hits = pt->hits;
-	out->traps = pt->traps;
-	out->fuel_exhausted = pt->fuel_exhausted;
-	out->ns = pt->ns;
-	raw_spin_unlock_irqrestore(&mex->lock, flags);
-	barrier();
-	WRITE_ONCE(*busy, 0);
-	preempt_enable();
+	out->hits = READ_ONCE(pt->hits);
+	out->traps = READ_ONCE(pt->traps);
+	out->fuel_exhausted = READ_ONCE(pt->fuel_exhausted);
+	out->ns = READ_ONCE(pt->ns);
 	out->missed = atomic64_read(&pt->missed) +
 		      (pt->registered ? kwasm_point_nmissed(pt) : 0);
 }
@@ -421,7 +518,8 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
  * @truncated: set when the string was longer than @size
  * @trap: set to the trap's message when it trapped
  *
- * Runs under the same discipline as a handler, with the program's fuel.
+ * Runs under the same discipline as a handler, with the program's fuel, but waits for
+ * the program's lock as long as it takes (process context).
  *
  * Return: 0, -EOPNOTSUPP without a report export, -EIO if it trapped.
  */
@@ -431,20 +529,17 @@ int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len
 	struct kwasm_hit hit = { .exec = ex };
 	struct kwasm_trap t = { 0 };
 	unsigned long flags;
-	int *busy, ret;
+	int ret;
 
 	preempt_disable();
-	busy = this_cpu_ptr(ex->busy);
-	WRITE_ONCE(*busy, 1);
-	barrier();
-	raw_spin_lock_irqsave(&ex->lock, flags);
-	this_cpu_inc(kwasm_atomic_depth);
+	/* Process context is never inside a program: entering cannot fail. */
+	if (WARN_ON_ONCE(!kwasm_enter(ex, &flags, true))) {
+		preempt_enable();
+		return -EBUSY;
+	}
 	ret = kwasm_engine_report(ex->engine, &hit, READ_ONCE(ex->fuel), buf, size, len,
 				  truncated, &t);
-	this_cpu_dec(kwasm_atomic_depth);
-	raw_spin_unlock_irqrestore(&ex->lock, flags);
-	barrier();
-	WRITE_ONCE(*busy, 0);
+	kwasm_exit(ex, flags);
 	preempt_enable();
 	if (ret > 0) {
 		*trap = t.message;

@@ -41,6 +41,8 @@ impl State {
 pub(crate) struct Settings {
     pub(crate) limits: crate::engine::Limits,
     pub(crate) fuel: u64,
+    /// The most `fuel` accepts: calls run with interrupts off.
+    pub(crate) max_fuel: u64,
 }
 
 struct Inner {
@@ -86,6 +88,12 @@ impl Program {
         }
         inner.error = line;
         errno
+    }
+
+    /// Refuses what was written to attribute `attr`: `status` says what it takes.
+    pub(crate) fn reject(&self, attr: &str, errno: Error, wants: &str) -> Error {
+        let mut inner = self.inner.lock();
+        self.fail(&mut inner, errno, format_args!("{attr}: {wants}"))
     }
 
     /// Commits a module written to `code`: validated and instantiated now, replacing any
@@ -182,7 +190,7 @@ impl Program {
     pub(crate) fn report(&self, out: &mut [u8]) -> Result<usize> {
         let mut inner = self.inner.lock();
         let Some(exec) = inner.exec.as_ref() else {
-            return Err(ENODATA);
+            return Err(self.fail(&mut inner, ENODATA, format_args!("report: no code loaded")));
         };
         match exec.report(out) {
             Ok((len, false)) => Ok(len),
@@ -194,7 +202,11 @@ impl Program {
                 );
                 Ok(len)
             }
-            Err(ReportFailure::NoReport) => Err(EOPNOTSUPP),
+            Err(ReportFailure::NoReport) => Err(self.fail(
+                &mut inner,
+                EOPNOTSUPP,
+                format_args!("report: the program exports no \"report\""),
+            )),
             Err(ReportFailure::Trap(why)) => Err(self.fail(
                 &mut inner,
                 EIO,
@@ -209,8 +221,13 @@ impl Program {
         if inner.state == State::Active {
             return Err(self.fail(&mut inner, EBUSY, format_args!("fuel: refused while active")));
         }
-        if fuel == 0 {
-            return Err(EINVAL);
+        let max = self.settings.max_fuel;
+        if fuel == 0 || fuel > max {
+            return Err(self.fail(
+                &mut inner,
+                EINVAL,
+                format_args!("fuel: {fuel} is not in 1..={max} (max_fuel)"),
+            ));
         }
         inner.fuel = fuel;
         if let Some(exec) = inner.exec.as_ref() {

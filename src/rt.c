@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include "kwasm_engine.h"
 
-DECLARE_PER_CPU(int, kwasm_atomic_depth);
+DECLARE_PER_CPU(int, kwasm_cpu_busy);
 
 /* Enough for every CPU to be inside a trap at once, several times over. */
 #define KWASM_POOL_SLOTS	128
@@ -37,7 +37,7 @@ static DECLARE_BITMAP(kwasm_pool_used, KWASM_POOL_SLOTS);
  */
 static bool kwasm_rt_atomic(void)
 {
-	return raw_cpu_read(kwasm_atomic_depth) ||
+	return raw_cpu_read(kwasm_cpu_busy) ||
 	       (IS_ENABLED(CONFIG_PREEMPT_COUNT) && !preemptible());
 }
 

@@ -59,6 +59,7 @@ struct kwasm_load_args {
 	const u8 *code;
 	size_t len;
 	const struct kwasm_limits *limits;
+	struct kwasm_hit *ctx;
 	struct kwasm_program **out;
 	char *msg;
 	size_t msg_size;
@@ -69,8 +70,8 @@ static void kwasm_load_on_stack(void *arg)
 {
 	struct kwasm_load_args *a = arg;
 
-	a->ret = kwasm_engine_load(a->code, a->len, a->limits, &kwasm_host_ops, a->out, a->msg,
-				   a->msg_size);
+	a->ret = kwasm_engine_load(a->code, a->len, a->limits, &kwasm_host_ops, a->ctx, a->out,
+				   a->msg, a->msg_size);
 }
 
 /**
@@ -78,6 +79,7 @@ static void kwasm_load_on_stack(void *arg)
  * @code: the Wasm module
  * @len: its size
  * @limits: the limits it loads under
+ * @name: the program's name, for what its start function prints
  * @out: set to the engine's program
  * @msg: where a load error's sentence goes
  * @msg_size: its size
@@ -85,10 +87,11 @@ static void kwasm_load_on_stack(void *arg)
  * Return: 0 or a negative errno (and @msg says why).
  */
 int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
-	       struct kwasm_program **out, char *msg, size_t msg_size)
+	       const char *name, struct kwasm_program **out, char *msg, size_t msg_size)
 {
+	struct kwasm_hit ctx = { .name = name };
 	struct kwasm_load_args a = {
-		.code = code, .len = len, .limits = limits, .out = out,
+		.code = code, .len = len, .limits = limits, .ctx = &ctx, .out = out,
 		.msg = msg, .msg_size = msg_size, .ret = -ENOMEM,
 	};
 	int ret = kwasm_call_on_own_stack(kwasm_load_on_stack, &a);

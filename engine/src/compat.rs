@@ -66,6 +66,9 @@ pub(crate) fn read(instance: &Instance, store: &Store<HostState>, memory: &[u8])
                 .get(size_addr as usize..size_addr as usize + 4)
                 .ok_or_else(|| outside("buffer_size", size_addr))?;
             let size = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+            if size == 0 {
+                return Err(load_error!(EINVAL, "global \"buffer_size\": the buffer has 0 bytes"));
+            }
             let end = u64::from(buf) + u64::from(size);
             if end > memory.len() as u64 {
                 return Err(load_error!(

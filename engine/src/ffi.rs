@@ -78,12 +78,14 @@ unsafe fn fill_trap(trap: &Trap, out: *mut TrapInfo) -> i32 {
 ///
 /// `code` must be valid for `len` bytes, `limits` for a read, `ops` must point to a table
 /// that outlives the program, `out` must be writable, `msg` valid for `msg_size` bytes.
+/// `ctx` is passed to the host callbacks that the module's `start` function calls.
 #[no_mangle]
 pub unsafe extern "C" fn kwasm_engine_load(
     code: *const u8,
     len: usize,
     limits: *const Limits,
     ops: *const HostOps,
+    ctx: *mut c_void,
     out: *mut *mut Program,
     msg: *mut c_char,
     msg_size: usize,
@@ -96,7 +98,7 @@ pub unsafe extern "C" fn kwasm_engine_load(
     let (code, limits, ops) = unsafe {
         (core::slice::from_raw_parts(code, len), &*limits, &*ops)
     };
-    match Program::load(code, limits, ops) {
+    match Program::load(code, limits, ops, ctx) {
         Ok(program) => {
             // SAFETY: `out` is writable.
             unsafe { *out = Box::into_raw(Box::new(program)) };

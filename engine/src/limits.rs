@@ -52,11 +52,19 @@ pub(crate) enum Refusal {
     Table { desired: usize },
 }
 
-/// Enforces [`Limits`] on a store: one instance, one memory, bounded tables.
+/// Enforces [`Limits`] on a store: one instance, one memory, bounded tables, and no
+/// growth after load.
+///
+/// Growing a memory or table reallocates it, and after load every call runs in atomic
+/// context (a kprobe handler, or `report` under the program's raw spinlock), where kwasm
+/// allocates nothing. So `memory.grow` and `table.grow` work in `start` and return -1
+/// afterwards, as the Wasm spec lets any grow fail.
 #[derive(Debug)]
 pub(crate) struct Limiter {
     max_memory_bytes: usize,
     max_table_elements: usize,
+    /// Set once the module is instantiated and its `start` has run.
+    pub(crate) loaded: bool,
     /// The last refusal at load time (at run time a refused `memory.grow` just yields -1).
     pub(crate) refused: Refusal,
 }
@@ -66,6 +74,7 @@ impl Limiter {
         Self {
             max_memory_bytes: (u64::from(limits.max_memory_pages) * WASM_PAGE) as usize,
             max_table_elements: limits.max_table_elements as usize,
+            loaded: false,
             refused: Refusal::None,
         }
     }
@@ -78,6 +87,9 @@ impl ResourceLimiter for Limiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, LimiterError> {
+        if self.loaded {
+            return Ok(false);
+        }
         let ok = desired <= self.max_memory_bytes;
         if !ok {
             self.refused = Refusal::Memory {
@@ -93,6 +105,9 @@ impl ResourceLimiter for Limiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, LimiterError> {
+        if self.loaded {
+            return Ok(false);
+        }
         let ok = desired <= self.max_table_elements;
         if !ok {
             self.refused = Refusal::Table { desired };

@@ -5,7 +5,7 @@
 use alloc::vec::Vec;
 use wasmi::{
     CompilationMode, Config, EnforcedLimits, Engine, Func, Linker, Memory, Module,
-    ResumableCall, Store, Val,
+    ResumableCall, Store, TypedFunc, TypedResumableCall, Val,
 };
 
 use crate::abi::{self, AttachPoint, Kind, ParamType, MAX_PARAMS};
@@ -41,12 +41,47 @@ pub enum ReportError {
     Trap(Trap),
 }
 
+/// A handler: typed when it takes no parameters (most do), which spares every call
+/// wasmi's dynamic signature check and value conversions.
+#[derive(Clone, Copy)]
+enum Handler {
+    NoParams(TypedFunc<(), ()>),
+    Params(Func),
+}
+
+/// How a resumable call ended, typed or not.
+enum Ended {
+    Finished,
+    OutOfFuel,
+    HostTrap,
+}
+
+impl<T> From<TypedResumableCall<T>> for Ended {
+    fn from(call: TypedResumableCall<T>) -> Self {
+        match call {
+            TypedResumableCall::Finished(_) => Ended::Finished,
+            TypedResumableCall::OutOfFuel(_) => Ended::OutOfFuel,
+            TypedResumableCall::HostTrap(_) => Ended::HostTrap,
+        }
+    }
+}
+
+impl From<ResumableCall> for Ended {
+    fn from(call: ResumableCall) -> Self {
+        match call {
+            ResumableCall::Finished => Ended::Finished,
+            ResumableCall::OutOfFuel(_) => Ended::OutOfFuel,
+            ResumableCall::HostTrap(_) => Ended::HostTrap,
+        }
+    }
+}
+
 /// A loaded, instantiated program.
 pub struct Program {
     store: Store<HostState>,
     attach: Vec<AttachPoint>,
-    handlers: Vec<Func>,
-    report: Option<Func>,
+    handlers: Vec<Handler>,
+    report: Option<TypedFunc<(), i32>>,
     memory: Option<Memory>,
     code_bytes: usize,
     compat: crate::compat::Compat,
@@ -95,8 +130,14 @@ fn instantiate_error(err: &wasmi::Error, refused: Refusal, limits: &Limits) -> L
 }
 
 impl Program {
-    /// Validates, compiles and instantiates `code`, running its `start` function.
-    pub fn load(code: &[u8], limits: &Limits, ops: &'static HostOps) -> Result<Self, LoadError> {
+    /// Validates, compiles and instantiates `code`, running its `start` function; host
+    /// functions that `start` calls get `ctx` back, as handlers get theirs.
+    pub fn load(
+        code: &[u8],
+        limits: &Limits,
+        ops: &'static HostOps,
+        ctx: Ctx,
+    ) -> Result<Self, LoadError> {
         if code.len() as u64 > limits.max_code_bytes {
             return Err(load_error!(
                 E2BIG,
@@ -138,6 +179,7 @@ impl Program {
         }
 
         let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits)));
+        store.data_mut().ctx = ctx;
         store.limiter(|state| &mut state.limiter);
         store
             .set_fuel(limits.start_fuel)
@@ -150,6 +192,8 @@ impl Program {
 
         let memory = instance.get_memory(&store, "memory");
         store.data_mut().memory = memory;
+        store.data_mut().ctx = core::ptr::null_mut();
+        store.data_mut().limiter.loaded = true;
         let func = |name: &str| {
             instance
                 .get_func(&store, name)
@@ -158,9 +202,23 @@ impl Program {
         let handlers = exports
             .attach
             .iter()
-            .map(|ap| func(&ap.export))
-            .collect::<Result<Vec<_>, _>>()?;
-        let report = if exports.report { Some(func("report")?) } else { None };
+            .map(|ap| {
+                let f = func(&ap.export)?;
+                Ok(match f.typed::<(), ()>(&store) {
+                    Ok(typed) => Handler::NoParams(typed),
+                    Err(_) => Handler::Params(f),
+                })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
+        // `check_exports` made sure `report` is `() -> i32`.
+        let report = match exports.report {
+            true => Some(
+                func("report")?
+                    .typed::<(), i32>(&store)
+                    .map_err(|e| load_error!(EINVAL, "export \"report\": {e}"))?,
+            ),
+            false => None,
+        };
         let memory_bytes = memory.map_or(&[][..], |m| m.data(&store));
         let compat = crate::compat::read(&instance, &store, memory_bytes)?;
 
@@ -201,24 +259,27 @@ impl Program {
         self.memory().len()
     }
 
-    /// Runs `func` with `fuel`, passing `ctx` to host callbacks; classifies a trap.
-    fn run(&mut self, func: Func, phase: Phase, ctx: Ctx, fuel: u64, params: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+    /// Prepares a call: what is running, the context host callbacks get, and `fuel`.
+    fn enter(&mut self, phase: Phase, ctx: Ctx, fuel: u64) {
         let state = self.store.data_mut();
         state.phase = phase;
         state.ctx = ctx;
         state.host_trap = None;
         // Fails only when fuel metering is off, and it is always on.
         let _ = self.store.set_fuel(fuel);
-        // Resumable, so running out of fuel (the common trap) allocates nothing.
-        let outcome = func.call_resumable(&mut self.store, params, results);
+    }
+
+    /// Ends a call; classifies a trap. Calls are resumable, so running out of fuel (the
+    /// common trap) allocates nothing.
+    fn leave(&mut self, outcome: Result<Ended, wasmi::Error>) -> Result<(), Trap> {
         let state = self.store.data_mut();
         state.ctx = core::ptr::null_mut();
         let host_trap = state.host_trap.take();
         let bad_host_call = |why| Trap::new(TrapKind::BadHostCall, why);
         match outcome {
-            Ok(ResumableCall::Finished) => Ok(()),
-            Ok(ResumableCall::OutOfFuel(_)) => Err(Trap::from(wasmi::TrapCode::OutOfFuel)),
-            Ok(ResumableCall::HostTrap(_)) => Err(bad_host_call(host_trap.unwrap_or(c"host trap"))),
+            Ok(Ended::Finished) => Ok(()),
+            Ok(Ended::OutOfFuel) => Err(Trap::from(wasmi::TrapCode::OutOfFuel)),
+            Ok(Ended::HostTrap) => Err(bad_host_call(host_trap.unwrap_or(c"host trap"))),
             Err(e) => Err(match (host_trap, e.as_trap_code()) {
                 (Some(why), _) => bad_host_call(why),
                 (None, Some(code)) => Trap::from(code),
@@ -235,17 +296,16 @@ impl Program {
 
     /// Copies user string `src` into the `buffer` at `*used` and returns the copy's
     /// address, for string parameters (SPEC §2.1). Each string is NUL-terminated and cut
-    /// to what is left; a fault gives an empty string.
+    /// to what is left; a fault, or a full buffer, gives an empty string.
     fn copy_string(&mut self, ctx: Ctx, src: u64, used: &mut u32) -> u64 {
-        let Some((buf, size)) = self.compat.buffer else {
+        let (Some((buf, size)), Some(memory)) = (self.compat.buffer, self.memory) else {
             return src;
         };
         let left = size.saturating_sub(*used);
-        let Some(memory) = self.memory else {
-            return 0;
-        };
         if left == 0 {
-            return 0;
+            // The buffer's last byte is the NUL that ends the previous string (`load`
+            // refuses an empty buffer): an empty string.
+            return u64::from(buf + size - 1);
         }
         let at = buf + *used;
         let ops = self.store.data().ops;
@@ -278,6 +338,18 @@ impl Program {
         let Some(ap) = self.attach.get(index) else {
             return Err(Trap::new(TrapKind::Other, c"no such attach point"));
         };
+        let phase = match ap.kind {
+            Kind::Pre => Phase::Pre,
+            Kind::Post => Phase::Post,
+        };
+        let func = match self.handlers[index] {
+            Handler::NoParams(typed) => {
+                self.enter(phase, ctx, fuel);
+                let outcome = typed.call_resumable(&mut self.store, ()).map(Ended::from);
+                return self.leave(outcome);
+            }
+            Handler::Params(func) => func,
+        };
         let mut vals = [Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0)];
         let (n, kind) = (ap.params.len(), ap.kind);
         let mut used = 0u32;
@@ -291,24 +363,23 @@ impl Program {
                 ParamType::I64 => Val::I64(v as i64),
             };
         }
-        let ap = &self.attach[index];
-        let (n, phase) = (ap.params.len(), match ap.kind {
-            Kind::Pre => Phase::Pre,
-            Kind::Post => Phase::Post,
-        });
-        self.run(self.handlers[index], phase, ctx, fuel, &vals[..n], &mut [])
+        self.enter(phase, ctx, fuel);
+        let outcome = func.call_resumable(&mut self.store, &vals[..n], &mut []).map(Ended::from);
+        self.leave(outcome)
     }
 
     /// Calls `report` and copies the string it points at into `out`, cut to fit.
     pub fn report(&mut self, ctx: Ctx, fuel: u64, out: &mut [u8]) -> Result<ReportOutput, ReportError> {
         let func = self.report.ok_or(ReportError::NoReport)?;
-        let mut result = [Val::I32(0)];
-        self.run(func, Phase::Report, ctx, fuel, &[], &mut result)
-            .map_err(ReportError::Trap)?;
-        let ptr = match result[0] {
-            Val::I32(p) => p as u32 as usize,
-            _ => 0,
-        };
+        self.enter(Phase::Report, ctx, fuel);
+        let mut ptr = 0;
+        let outcome = func.call_resumable(&mut self.store, ()).map(|call| {
+            if let TypedResumableCall::Finished(p) = call {
+                ptr = p as u32 as usize;
+            }
+            Ended::from(call)
+        });
+        self.leave(outcome).map_err(ReportError::Trap)?;
         // `load` refuses a `report` without a memory.
         let data = self.memory.map_or(&[][..], |m| m.data(&self.store));
         let memory_trap = |why| ReportError::Trap(Trap::new(TrapKind::MemoryOutOfBounds, why));

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use kwasm_engine::{Program, ReportError, Trap, TrapKind};
+use kwasm_engine::{Limits, Program, ReportError, Trap, TrapKind};
 
 fn kind(r: Result<(), Trap>) -> Option<TrapKind> {
     r.err().map(|t| t.kind)
@@ -251,19 +251,66 @@ fn each_trap_kind_is_classified_and_the_program_stays_usable() {
 }
 
 #[test]
-fn memory_grow_past_the_limit_returns_minus_one() {
+fn memory_grows_in_start_up_to_the_limit_and_never_in_a_call() {
+    // A grow reallocates, and calls run in atomic context: only `start` may grow.
     let mut p = load(
         r#"(module (memory (export "memory") 1)
+            (func $start
+                (i32.store (i32.const 0) (memory.grow (i32.const 14)))
+                (i32.store (i32.const 4) (memory.grow (i32.const 2))))
+            (start $start)
             (func (export "kprobe:f:pre")
-                (i32.store (i32.const 0) (memory.grow (i32.const 15)))
-                (i32.store (i32.const 4) (memory.grow (i32.const 1))))
-            (func (export "report") (result i32) i32.const 8))"#,
+                (i32.store (i32.const 8) (memory.grow (i32.const 1))))
+            (func (export "report") (result i32)
+                (i32.store (i32.const 12) (memory.grow (i32.const 0)))
+                (i32.store (i32.const 16) (memory.grow (i32.const 1)))
+                i32.const 20))"#,
+    );
+    call(&mut p, 0, &mut FakeCtx::default()).unwrap();
+    report(&mut p).unwrap();
+    let m = dump(&mut p);
+    let word = |at: usize| i32::from_le_bytes(m[at..at + 4].try_into().unwrap());
+    assert_eq!(word(0), 1, "start grew from 1 to 15 pages");
+    assert_eq!(word(4), -1, "17 pages is over the limit of 16");
+    assert_eq!(word(8), -1, "a handler cannot grow memory");
+    assert_eq!(word(12), 15, "memory.grow 0 still tells the size");
+    assert_eq!(word(16), -1, "report cannot grow memory");
+    assert_eq!(p.memory_bytes(), 15 * 65536);
+}
+
+#[test]
+fn tables_grow_in_start_and_never_in_a_call() {
+    let mut p = load(
+        r#"(module (memory (export "memory") 1) (table $t 1 funcref)
+            (func $start
+                (i32.store (i32.const 0) (table.grow $t (ref.null func) (i32.const 3))))
+            (start $start)
+            (func (export "kprobe:f:pre")
+                (i32.store (i32.const 4) (table.grow $t (ref.null func) (i32.const 1)))
+                (i32.store (i32.const 8) (table.size $t)))
+            (func (export "report") (result i32) i32.const 12))"#,
     );
     call(&mut p, 0, &mut FakeCtx::default()).unwrap();
     let m = dump(&mut p);
-    assert_eq!(i32::from_le_bytes(m[0..4].try_into().unwrap()), 1, "grown to 16 pages");
-    assert_eq!(i32::from_le_bytes(m[4..8].try_into().unwrap()), -1, "17 is over the limit");
-    assert_eq!(p.memory_bytes(), 16 * 65536);
+    let word = |at: usize| i32::from_le_bytes(m[at..at + 4].try_into().unwrap());
+    assert_eq!((word(0), word(4), word(8)), (1, -1, 4));
+}
+
+#[test]
+fn start_calls_host_functions_with_the_load_context() {
+    // The kernel's print() dereferences its context: start must get the load's.
+    let mut c = FakeCtx::default();
+    let code = wat::parse_str(
+        r#"(module (import "kwasm" "print" (func $print (param i32 i32)))
+            (memory (export "memory") 1) (data (i32.const 0) "hello")
+            (func $start (call $print (i32.const 0) (i32.const 5)))
+            (start $start))"#,
+    )
+    .unwrap();
+    let ctx = (&mut c as *mut FakeCtx).cast();
+    let p = Program::load(&code, &Limits::default(), &OPS, ctx).unwrap();
+    drop(p);
+    assert_eq!(c.printed, vec![b"hello".to_vec()]);
 }
 
 #[test]

@@ -86,7 +86,14 @@ fn strings_are_cut_to_the_buffer_never_past_it() {
     assert_eq!(&m[128..136], b"/tmp/a-\0", "cut to 7 bytes and a NUL");
     assert_eq!(m[136], 0, "nothing written past the buffer");
     let b = u32::from_le_bytes(m[1004..1008].try_into().unwrap());
-    assert_eq!(b, 0, "no room left: the second string is NULL");
+    assert_eq!(b, 135, "no room left: the second string is empty, the first one's NUL");
+    assert_eq!(m[135], 0);
+}
+
+#[test]
+fn an_empty_buffer_is_rejected() {
+    let e = try_load(&compat_module("mv", 0, "")).err().unwrap();
+    assert_eq!(e.to_string(), "EINVAL: global \"buffer_size\": the buffer has 0 bytes");
 }
 
 #[test]

@@ -17,7 +17,7 @@ fn fuzz_regressions_load_or_fail_cleanly() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "wasm") {
             let bytes = std::fs::read(&path).unwrap();
-            if let Ok(mut p) = Program::load(&bytes, &limits, &OPS) {
+            if let Ok(mut p) = Program::load(&bytes, &limits, &OPS, start_ctx()) {
                 for i in 0..p.attach_points().len() {
                     let mut c = FakeCtx::default();
                     let _ = call(&mut p, i, &mut c);

@@ -181,12 +181,12 @@ fn a_pointer_taking_import_needs_an_exported_memory() {
 #[test]
 fn invalid_and_empty_modules_are_rejected() {
     let limits = Limits::default();
-    let e = Program::load(&[], &limits, &OPS).err().unwrap();
+    let e = Program::load(&[], &limits, &OPS, start_ctx()).err().unwrap();
     assert_eq!((e.errno, e.message.as_str()), (Errno::EINVAL, "code is empty"));
-    let e = Program::load(b"\0asm\x01\0\0\0\x01", &limits, &OPS).err().unwrap();
+    let e = Program::load(b"\0asm\x01\0\0\0\x01", &limits, &OPS, start_ctx()).err().unwrap();
     assert_eq!(e.errno, Errno::EINVAL);
     assert!(e.message.starts_with("invalid Wasm: "), "{}", e.message);
-    let e = Program::load(b"not wasm at all", &limits, &OPS).err().unwrap();
+    let e = Program::load(b"not wasm at all", &limits, &OPS, start_ctx()).err().unwrap();
     assert_eq!(e.errno, Errno::EINVAL);
     // Duplicate export names are a validation error.
     let e = try_load(r#"(module (func (export "kprobe:a:pre")) (func (export "kprobe:a:pre")))"#)
@@ -200,9 +200,9 @@ fn invalid_and_empty_modules_are_rejected() {
 fn code_over_max_code_bytes_is_e2big_and_at_the_limit_loads() {
     let code = wat::parse_str("(module)").unwrap();
     let limits = Limits { max_code_bytes: code.len() as u64, ..Limits::default() };
-    assert!(Program::load(&code, &limits, &OPS).is_ok());
+    assert!(Program::load(&code, &limits, &OPS, start_ctx()).is_ok());
     let limits = Limits { max_code_bytes: code.len() as u64 - 1, ..Limits::default() };
-    let e = Program::load(&code, &limits, &OPS).err().unwrap();
+    let e = Program::load(&code, &limits, &OPS, start_ctx()).err().unwrap();
     assert_eq!(e.errno, Errno::E2BIG);
     assert_eq!(e.message, "code is 8 bytes, over the limit of 7 (max_code_bytes)");
 }
@@ -275,7 +275,7 @@ fn a_start_function_that_loops_forever_fails_the_load() {
 fn a_code_section_with_bytes_but_no_bodies_is_einval_not_a_panic() {
     // Found by the `load` fuzz target: wasmi 2.0.0 divides by zero on it.
     let bytes = include_bytes!("fuzz_regressions/code-section-no-functions-divide-by-zero.wasm");
-    let e = Program::load(bytes, &Limits::default(), &OPS).err().unwrap();
+    let e = Program::load(bytes, &Limits::default(), &OPS, start_ctx()).err().unwrap();
     assert_eq!(e.errno, Errno::EINVAL);
     assert_eq!(e.message, "invalid Wasm: the code section has 17185 bytes but no function bodies");
 }

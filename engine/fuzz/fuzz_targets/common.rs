@@ -66,7 +66,7 @@ pub fn limits() -> Limits {
 
 /// Loads `bytes`; if it loads, calls everything twice with little fuel.
 pub fn run(bytes: &[u8]) {
-    let Ok(mut p) = Program::load(bytes, &limits(), &OPS) else {
+    let Ok(mut p) = Program::load(bytes, &limits(), &OPS, std::ptr::null_mut()) else {
         return;
     };
     let mut out = [0u8; 256];

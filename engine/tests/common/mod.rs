@@ -94,9 +94,15 @@ unsafe extern "C" fn comm(c: *mut c_void, dst: *mut u8, len: u32) -> i32 {
 unsafe extern "C" fn print(c: *mut c_void, msg: *const u8, len: u32) {
     // SAFETY: The engine checked `msg..msg + len`.
     let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) }.to_vec();
-    if !c.is_null() {
-        ctx(c).printed.push(bytes);
-    }
+    // The kernel's callback dereferences its context: every call must have one.
+    assert!(!c.is_null(), "print() called without a context");
+    ctx(c).printed.push(bytes);
+}
+
+/// A context for a load's `start` function; leaked, as the program may keep printing
+/// from it only during the load.
+pub fn start_ctx() -> *mut c_void {
+    Box::into_raw(Box::<FakeCtx>::default()).cast()
 }
 
 pub static OPS: HostOps = HostOps {
@@ -118,7 +124,7 @@ pub fn try_load(wat: &str) -> Result<Program, LoadError> {
 
 pub fn try_load_with(wat: &str, limits: &Limits) -> Result<Program, LoadError> {
     let code = wat::parse_str(wat).expect("test WAT must assemble");
-    Program::load(&code, limits, &OPS)
+    Program::load(&code, limits, &OPS, start_ctx())
 }
 
 pub fn load(wat: &str) -> Program {
@@ -140,6 +146,6 @@ pub fn call(p: &mut Program, index: usize, c: &mut FakeCtx) -> Result<(), kwasm_
 
 pub fn report(p: &mut Program) -> Result<String, kwasm_engine::ReportError> {
     let mut buf = [0u8; 4095];
-    let out = p.report(std::ptr::null_mut(), FUEL, &mut buf)?;
+    let out = p.report(start_ctx(), FUEL, &mut buf)?;
     Ok(String::from_utf8_lossy(&buf[..out.len]).into_owned())
 }

@@ -36,6 +36,21 @@ compat_new() {
 	echo 0 >"$WASM/m/active"
 	[ "$(cat "$WASM/m/report")" = 511 ]
 	[ "$(stat -c %a /tmp/t/open)" = 777 ]
+	# A mode busybox would not pass by itself: one mkdir(2) with exactly 0750.
+	echo 1 >"$WASM/m/active"
+	/kwasm/bin/mkdir_mode /tmp/t/closed 0750
+	echo 0 >"$WASM/m/active"
+	[ "$(cat "$WASM/m/report")" = 488 ]
+}
+
+@test "two string parameters (rename) are copied one after the other into buffer" {
+	compat_new r rename_paths
+	mkdir /tmp/t/from
+	echo 1 >"$WASM/r/active"
+	mv /tmp/t/from /tmp/t/to
+	echo 0 >"$WASM/r/active"
+	[ "$(cat "$WASM/r/report")" = "/tmp/t/from -> /tmp/t/to (packed)" ]
+	[ -d /tmp/t/to ]
 }
 
 @test "a string parameter is copied into buffer: the report is the path created" {

@@ -36,6 +36,11 @@ teardown() {
 	done
 	total=$(echo "$output" | awk -F'|' 'NR > 1 { split($1, f, " "); s += f[length(f)] } END { print s }')
 	[ "$total" -ge 10 ]
+	# Only returns whose entry was timed count (reads in flight at attach do not).
+	[ "$total" -le "$(stat_of lat kprobe:vfs_read:post hits)" ]
+	# The largest bucket is drawn full width, and only it can be.
+	max=$(echo "$output" | awk -F'|' 'NR > 1 { split($1, f, " "); if (f[length(f)] > m) m = f[length(f)] } END { print m }')
+	echo "$output" | grep -qE "^\[[^]]*\]? +$max +\|@{52}\|\$"
 }
 
 @test "syscount (Rust) counts a process's getpgid calls exactly" {

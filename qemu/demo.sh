@@ -5,8 +5,14 @@
 
 W=/sys/kernel/config/wasm
 P=/kwasm/probes
+failed=
 say() { printf '\n== %s\n' "$*"; }
-run() { printf '# %s\n' "$*"; sh -c "$*"; }
+run() { printf '# %s\n' "$*"; sh -c "$*" || failed="$failed; '$*' failed"; }
+# The demo checks what it shows: a step that fails, or a report without what the demo
+# did, makes `make demo` fail.
+expect() { # WHAT FILE PATTERN (grep -E)
+	grep -qE "$3" "$2" || failed="$failed; $1"
+}
 
 say "Load the kwasm module; it registers the configfs subsystem $W"
 run "insmod /kwasm/kwasm.ko"
@@ -28,11 +34,19 @@ run "mkdir /tmp/demo/notes"
 run "for i in 1 2 3 4 5 6 7 8; do wc -c /proc/version /kwasm/probes/*.wasm > /dev/null; done"
 
 say "The reports"
-run "cat $W/mkdirsnoop/report"
-run "cat $W/latency/report"
+run "cat $W/mkdirsnoop/report | tee /tmp/mkdirsnoop.txt"
+run "cat $W/latency/report | tee /tmp/latency.txt"
+for d in /tmp/demo /tmp/demo/photos /tmp/demo/photos/2026 /tmp/demo/music /tmp/demo/notes; do
+	expect "mkdirsnoop shows $d" /tmp/mkdirsnoop.txt "^[0-9]+ +mkdir +$d\$"
+done
+expect "latency has a histogram" /tmp/latency.txt '^\[[0-9KM, )]+ +[0-9]+ +\|@{52}\|$'
 run "cat $W/mkdirsnoop/stats $W/latency/stats"
 
 say "Detach and unload"
 run "echo 0 > $W/mkdirsnoop/active; echo 0 > $W/latency/active"
 run "rmdir $W/mkdirsnoop $W/latency && rmmod kwasm"
-say "Done"
+if [ -n "$failed" ]; then
+	say "The demo FAILED${failed}"
+	exit 1
+fi
+say "Done: both probes reported what the demo did"

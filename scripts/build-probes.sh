@@ -3,25 +3,24 @@
 # Builds probes written in C into Wasm modules: the one place the flags live.
 #
 # Usage: build-probes.sh [--export-all] OUTPUT_DIR SOURCE.c...
-# --export-all builds the way probes for the wasm3 module were built (SPEC §2.1).
+# --export-all builds exactly the way probes for the wasm3 module were built (SPEC §2.1),
+# with that module's command line and nothing of ours, so they are tested unchanged.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-extra=()
+# No libc, no entry point; bulk memory turns memcpy/memset into Wasm instructions; a
+# small stack keeps the linear memory within the default limit.
+FLAGS=(--target=wasm32 -O2 -nostdlib -mbulk-memory -ffreestanding
+	-Wall -Werror -I "$top/probes/include"
+	-Wl,--no-entry -Wl,-z,stack-size=16384 -Wl,--strip-debug)
 if [ "$1" = --export-all ]; then
-	extra=(-Wl,--export-all)
+	FLAGS=(--target=wasm32 -nostdlib -Wl,--no-entry -Wl,--export-all)
 	shift
 fi
 out=$1
 shift
 mkdir -p "$out"
 
-# No libc, no entry point; bulk memory turns memcpy/memset into Wasm instructions; a
-# small stack keeps the linear memory within the default limit.
-CFLAGS=(--target=wasm32 -O2 -nostdlib -mbulk-memory -ffreestanding
-	-Wall -Werror -I "$top/probes/include")
-LDFLAGS=(-Wl,--no-entry -Wl,-z,stack-size=16384 -Wl,--strip-debug)
-
 for src in "$@"; do
-	clang "${CFLAGS[@]}" "${LDFLAGS[@]}" "${extra[@]}" -o "$out/$(basename "${src%.c}").wasm" "$src"
+	clang "${FLAGS[@]}" -o "$out/$(basename "${src%.c}").wasm" "$src"
 done

@@ -42,7 +42,7 @@ step "setting up the host"
 
 step "engine: cargo test on the host"
 status=0
-cargo test --locked -p kwasm-engine 2>&1 | tee "$out/cargo-test.log" || status=$?
+cargo test --locked -p kwasm-engine -p kwasm-probe 2>&1 | tee "$out/cargo-test.log" || status=$?
 read -r cp cf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$out/cargo-test.log")
 passed=$((passed + cp)) failed=$((failed + cf))
 [ "$status" = 0 ] || { [ "$cf" -gt 0 ] || failed=$((failed + 1)); }
@@ -54,6 +54,33 @@ host_result "$status" "the engine's fuzz targets find nothing in ${KWASM_FUZZ_SE
 
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh")
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/staging"
+
+# The string parameters of syscalls come from the tree's syscalls.h (SPEC §2.1): check
+# known entries, a string after a non-string, and that the table is not nearly empty.
+table=$KWASM_TOP/src/syscall_strings.h
+status=0
+for entry in '"mkdir", 0x1' '"rename", 0x3' '"openat", 0x2' '"linkat", 0xa' '"execve", 0x1'; do
+	grep -qF "{ $entry }" "$table" || { echo "kwasm: $table lacks { $entry }" >&2; status=1; }
+done
+n=$(grep -c '^	{ "' "$table" || true)
+((n >= 80)) || status=1
+host_result "$status" "the syscall string table generated from syscalls.h is right for mkdir, rename, openat, linkat, execve ($n syscalls)"
+
+# The probe tutorial shows real code and commands: its C probe is the suite's, its clang
+# command builds it, its Cargo.toml is syscount's and its cargo command builds that.
+doc=$KWASM_TOP/Documentation/writing-probes.rst
+tmp=$(mktemp -d)
+status=0
+diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" c-code | sed 's/^        /\t/') \
+	<(sed '1,2d' "$KWASM_TOP/bats/probes/mkdir_count.c") || status=1
+(cd "$KWASM_TOP" && eval "$(scripts/doc-block.sh "$doc" c-build |
+	sed "s|-o mkdir_count.wasm|-o $tmp/mkdir_count.wasm|")") && [ -s "$tmp/mkdir_count.wasm" ] || status=1
+diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-manifest) \
+	"$KWASM_TOP/probes/examples/syscount/Cargo.toml" || status=1
+(cd "$KWASM_TOP" && eval "$(scripts/doc-block.sh "$doc" rust-build) --locked --quiet") &&
+	[ -s "$KWASM_TOP/target/wasm32-unknown-unknown/probe/syscount.wasm" ] || status=1
+rm -rf "$tmp"
+host_result "$status" "writing-probes.rst: its C and Rust code are the real probes, and its commands build them"
 
 step "booting the test machine: the bats suite (2 vCPUs, TCG)"
 "$KWASM_TOP/qemu/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$out/staging"

@@ -13,3 +13,4 @@ kdir=$("$KWASM_TOP/scripts/build-kernel.sh")
 step "booting the test machine (TCG, 2 vCPUs); the demo follows"
 "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" demo "$out/demo" 300
 "$KWASM_TOP/qemu/scan-splats.sh" "$out/demo/console.log"
+grep -q 'kwasm-guest: demo exit 0' "$out/demo/console.log" || die "the demo failed (see above)"

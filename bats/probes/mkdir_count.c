@@ -14,5 +14,6 @@ KWASM_REPORT
 	KWASM_BUF(out, 32);
 
 	kwasm_putu(&out, count);
+	kwasm_putc(&out, '\n');
 	return out.p;
 }

@@ -5,8 +5,11 @@
 //! signs, subnormals and rounding cases; integer overflow and traps) and returns the
 //! result bits in hex. This host build of the engine runs each and writes what it
 //! reported, and the type of each value (`.types`); the kernel build must report the
-//! same, bit for bit, except the sign and payload of NaNs, which Wasm leaves to the
-//! implementation (both must be NaN).
+//! same, bit for bit, except where Wasm leaves NaN bits to the implementation: a NaN from
+//! an arithmetic operation must be an arithmetic NaN (types `f32`/`f64`), and canonical
+//! when no operand is a non-canonical NaN (types `f32canon`/`f64canon`), while `abs`,
+//! `neg` and `copysign` are exact bit operations (types `f32bits`/`f64bits`). Every other module takes its operands through a call,
+//! so that the translator cannot fold them and the interpreter itself computes them.
 //!
 //! Usage: conformance OUTPUT_DIR [COUNT]
 
@@ -67,69 +70,133 @@ const INT_SPECIAL: &[u64] = &[
     0xffff_ffff, 2, 3, 0x1_0000_0001,
 ];
 
-fn f64_operand(r: &mut Rng) -> String {
+/// Operands as constants, or through `$id64`/`$id32` (opaque to the translator).
+#[derive(Clone, Copy)]
+enum Operands {
+    Constant,
+    Runtime,
+}
+
+fn i64_value(v: u64, o: Operands) -> String {
+    match o {
+        Operands::Constant => format!("(i64.const {})", v as i64),
+        Operands::Runtime => format!("(call $id64 (i64.const {}))", v as i64),
+    }
+}
+
+fn i32_value(v: u32, o: Operands) -> String {
+    match o {
+        Operands::Constant => format!("(i32.const {})", v as i32),
+        Operands::Runtime => format!("(call $id32 (i32.const {}))", v as i32),
+    }
+}
+
+/// A float operand, and whether it is a NaN other than a canonical one.
+fn f64_operand_bits(r: &mut Rng, o: Operands) -> (String, bool) {
     let bits = if r.next() % 3 == 0 { r.next() } else { *r.pick(F64_SPECIAL) };
-    format!("(f64.reinterpret_i64 (i64.const {}))", bits as i64)
+    let nan = bits & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000 && bits & 0x000f_ffff_ffff_ffff != 0;
+    let odd_nan = nan && bits & 0x7fff_ffff_ffff_ffff != 0x7ff8_0000_0000_0000;
+    (format!("(f64.reinterpret_i64 {})", i64_value(bits, o)), odd_nan)
 }
 
-fn f32_operand(r: &mut Rng) -> String {
+fn f64_operand(r: &mut Rng, o: Operands) -> String {
+    f64_operand_bits(r, o).0
+}
+
+fn f32_operand_bits(r: &mut Rng, o: Operands) -> (String, bool) {
     let bits = if r.next() % 3 == 0 { r.next() as u32 } else { *r.pick(F32_SPECIAL) };
-    format!("(f32.reinterpret_i32 (i32.const {}))", bits as i32)
+    let nan = bits & 0x7f80_0000 == 0x7f80_0000 && bits & 0x007f_ffff != 0;
+    let odd_nan = nan && bits & 0x7fff_ffff != 0x7fc0_0000;
+    (format!("(f32.reinterpret_i32 {})", i32_value(bits, o)), odd_nan)
 }
 
-fn int_operand(r: &mut Rng, wide: bool) -> String {
+fn f32_operand(r: &mut Rng, o: Operands) -> String {
+    f32_operand_bits(r, o).0
+}
+
+fn int_operand(r: &mut Rng, wide: bool, o: Operands) -> String {
     let v = if r.next() % 2 == 0 { r.next() } else { *r.pick(INT_SPECIAL) };
     if wide {
-        format!("(i64.const {})", v as i64)
+        i64_value(v, o)
     } else {
-        format!("(i32.const {})", v as u32 as i32)
+        i32_value(v as u32, o)
+    }
+}
+
+/// The type label of a float result (Wasm 4.3.3): bit operations must match exactly,
+/// even NaNs (`bits`); an arithmetic result that is a NaN must be a canonical NaN when no
+/// operand is a non-canonical NaN (`canon`), and any arithmetic NaN otherwise.
+fn float_type(op: &str, wide: bool, odd_nan_operand: bool) -> &'static str {
+    match (matches!(op, "abs" | "neg" | "copysign"), odd_nan_operand, wide) {
+        (true, _, true) => "f64bits",
+        (true, _, false) => "f32bits",
+        (false, false, true) => "f64canon",
+        (false, false, false) => "f32canon",
+        (false, true, true) => "f64",
+        (false, true, false) => "f32",
     }
 }
 
 /// One expression whose value is an i64 (float results as their bits), and its type.
-fn expression(r: &mut Rng) -> (String, &'static str) {
+fn expression(r: &mut Rng, o: Operands) -> (String, &'static str) {
     const F64_BIN: &[&str] = &["add", "sub", "mul", "div", "min", "max", "copysign"];
     const F64_UN: &[&str] = &["sqrt", "floor", "ceil", "trunc", "nearest", "abs", "neg"];
     const INT_BIN: &[&str] = &["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"];
     const INT_UN: &[&str] = &["clz", "ctz", "popcnt", "extend8_s", "extend16_s"];
     match r.next() % 10 {
-        0 | 1 => (format!(
-            "(i64.reinterpret_f64 (f64.{} {} {}))",
-            r.pick(F64_BIN), f64_operand(r), f64_operand(r)
-        ), "f64"),
-        2 => (format!("(i64.reinterpret_f64 (f64.{} {}))", r.pick(F64_UN), f64_operand(r)), "f64"),
-        3 => (format!(
-            "(i64.extend_i32_u (i32.reinterpret_f32 (f32.{} {} {})))",
-            r.pick(F64_BIN), f32_operand(r), f32_operand(r)
-        ), "f32"),
-        4 => (format!("(i64.extend_i32_u (i32.reinterpret_f32 (f32.{} {})))", r.pick(F64_UN), f32_operand(r)), "f32"),
+        0 | 1 => {
+            let op = *r.pick(F64_BIN);
+            let ((a, odd_a), (b, odd_b)) = (f64_operand_bits(r, o), f64_operand_bits(r, o));
+            (format!("(i64.reinterpret_f64 (f64.{op} {a} {b}))"), float_type(op, true, odd_a || odd_b))
+        }
+        2 => {
+            let op = *r.pick(F64_UN);
+            let (a, odd) = f64_operand_bits(r, o);
+            (format!("(i64.reinterpret_f64 (f64.{op} {a}))"), float_type(op, true, odd))
+        }
+        3 => {
+            let op = *r.pick(F64_BIN);
+            let ((a, odd_a), (b, odd_b)) = (f32_operand_bits(r, o), f32_operand_bits(r, o));
+            (
+                format!("(i64.extend_i32_u (i32.reinterpret_f32 (f32.{op} {a} {b})))"),
+                float_type(op, false, odd_a || odd_b),
+            )
+        }
+        4 => {
+            let op = *r.pick(F64_UN);
+            let (a, odd) = f32_operand_bits(r, o);
+            (
+                format!("(i64.extend_i32_u (i32.reinterpret_f32 (f32.{op} {a})))"),
+                float_type(op, false, odd),
+            )
+        }
         5 => (format!(
             "(i64.{} {} {})",
-            r.pick(INT_BIN), int_operand(r, true), int_operand(r, true)
+            r.pick(INT_BIN), int_operand(r, true, o), int_operand(r, true, o)
         ), "int"),
         6 => (format!(
             "(i64.extend_i32_u (i32.{} {} {}))",
-            r.pick(INT_BIN), int_operand(r, false), int_operand(r, false)
+            r.pick(INT_BIN), int_operand(r, false, o), int_operand(r, false, o)
         ), "int"),
-        7 => (format!("(i64.{} {})", r.pick(INT_UN), int_operand(r, true)), "int"),
+        7 => (format!("(i64.{} {})", r.pick(INT_UN), int_operand(r, true, o)), "int"),
         8 => (format!(
             "(i64.reinterpret_f64 ({} {}))",
-            r.pick(&["f64.convert_i64_s", "f64.convert_i64_u"]), int_operand(r, true)
+            r.pick(&["f64.convert_i64_s", "f64.convert_i64_u"]), int_operand(r, true, o)
         ), "f64"),
         _ => (format!(
             "({} {})",
-            r.pick(&["i64.trunc_sat_f64_s", "i64.trunc_sat_f64_u"]), f64_operand(r)
+            r.pick(&["i64.trunc_sat_f64_s", "i64.trunc_sat_f64_u"]), f64_operand(r, o)
         ), "int"),
     }
 }
 
 /// A trapping (or not) operation for the end of a trap module.
-fn maybe_trap(r: &mut Rng) -> String {
+fn maybe_trap(r: &mut Rng, o: Operands) -> String {
     match r.next() % 4 {
-        0 => format!("(i64.div_s {} (i64.const 0))", int_operand(r, true)),
-        1 => "(i64.div_s (i64.const -9223372036854775808) (i64.const -1))".into(),
-        2 => format!("(i64.trunc_f64_s {})", f64_operand(r)),
-        _ => format!("(i64.extend_i32_s (i32.trunc_f32_u {}))", f32_operand(r)),
+        0 => format!("(i64.div_s {} {})", int_operand(r, true, o), i64_value(0, o)),
+        1 => format!("(i64.div_s {} {})", i64_value(1 << 63, o), i64_value(u64::MAX, o)),
+        2 => format!("(i64.trunc_f64_s {})", f64_operand(r, o)),
+        _ => format!("(i64.extend_i32_s (i32.trunc_f32_u {}))", f32_operand(r, o)),
     }
 }
 
@@ -141,6 +208,8 @@ fn module(exprs: &[String]) -> String {
     }
     format!(
         r#"(module (memory (export "memory") 1)
+  (func $id64 (param i64) (result i64) (local.get 0))
+  (func $id32 (param i32) (result i32) (local.get 0))
   (func $nibble (param i32) (result i32)
     (select (i32.add (local.get 0) (i32.const 87)) (i32.add (local.get 0) (i32.const 48))
             (i32.gt_u (local.get 0) (i32.const 9))))
@@ -176,14 +245,15 @@ fn main() {
     let mut r = Rng(0x6b77_6173_6d21_2026);
     let mut traps = 0;
     for m in 0..count {
-        let (mut exprs, mut types): (Vec<String>, Vec<&str>) = (0..24).map(|_| expression(&mut r)).unzip();
+        let o = if m % 2 == 0 { Operands::Constant } else { Operands::Runtime };
+        let (mut exprs, mut types): (Vec<String>, Vec<&str>) = (0..24).map(|_| expression(&mut r, o)).unzip();
         // One module in five ends with an operation that may trap.
         if m % 5 == 4 {
-            exprs.push(maybe_trap(&mut r));
+            exprs.push(maybe_trap(&mut r, o));
             types.push("int");
         }
         let wasm = wat::parse_str(module(&exprs)).unwrap();
-        let mut p = Program::load(&wasm, &Limits::default(), &OPS).unwrap();
+        let mut p = Program::load(&wasm, &Limits::default(), &OPS, std::ptr::null_mut()).unwrap();
         let mut buf = vec![0u8; 4095];
         let expected = match p.report(std::ptr::null_mut(), 1_000_000, &mut buf) {
             Ok(o) => String::from_utf8(buf[..o.len].to_vec()).unwrap(),

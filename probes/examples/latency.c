@@ -6,6 +6,11 @@
 #include <kwasm.h>
 
 #define THREADS 64
+/*
+ * A slot whose return was never seen (the post handler missed, or the program was
+ * detached between entry and return) is free again after this long.
+ */
+#define STALE_NS 1000000000LL
 
 static s32 tids[THREADS];
 static s64 starts[THREADS];
@@ -15,6 +20,7 @@ static u64 lost;
 KWASM_PRE(vfs_read)
 {
 	s32 tid = kwasm_pid();
+	s64 now = kwasm_ktime_ns();
 	u32 i, free = THREADS;
 
 	for (i = 0; i < THREADS; i++) {
@@ -22,7 +28,7 @@ KWASM_PRE(vfs_read)
 			free = i;
 			break;
 		}
-		if (!tids[i] && free == THREADS)
+		if ((!tids[i] || now - starts[i] > STALE_NS) && free == THREADS)
 			free = i;
 	}
 	if (free == THREADS) {
@@ -30,7 +36,7 @@ KWASM_PRE(vfs_read)
 		return;
 	}
 	tids[free] = tid;
-	starts[free] = kwasm_ktime_ns();
+	starts[free] = now;
 }
 
 KWASM_POST(vfs_read)

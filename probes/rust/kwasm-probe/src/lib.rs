@@ -17,9 +17,9 @@
 //! panic_traps!();
 //! ```
 
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 
-use core::cell::UnsafeCell;
+use core::cell::{Cell, UnsafeCell};
 
 mod sys {
     #[link(wasm_import_module = "kwasm")]
@@ -140,39 +140,56 @@ pub fn print(msg: &str) {
     unsafe { sys::print(msg.as_ptr(), msg.len() as i32) }
 }
 
-/// A global a probe's handlers share. kwasm serializes every call into a program, and a
-/// Wasm instance has one thread, so plain interior mutability is sound here.
-pub struct Global<T>(UnsafeCell<T>);
+/// A global a probe's handlers share. kwasm serializes every call into a program and a
+/// Wasm instance has one thread, so the only way to reach the value twice at once is
+/// from inside [`Global::with`]'s closure; that is checked, and panics (a trap).
+pub struct Global<T> {
+    value: UnsafeCell<T>,
+    borrowed: Cell<bool>,
+}
 
-// SAFETY: A Wasm instance runs one call at a time (kwasm serializes them).
+// SAFETY: A Wasm instance runs one call at a time (kwasm serializes them), and nested
+// access within a call is refused by the `borrowed` flag.
 unsafe impl<T> Sync for Global<T> {}
 
 impl<T> Global<T> {
     /// A global with an initial value.
     pub const fn new(value: T) -> Self {
-        Self(UnsafeCell::new(value))
+        Self { value: UnsafeCell::new(value), borrowed: Cell::new(false) }
+    }
+
+    fn check(&self) {
+        if self.borrowed.get() {
+            panic!("a Global was used inside its own with()");
+        }
+    }
+
+    /// Runs `f` with the value borrowed mutably. Using the same global inside `f` panics.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        self.check();
+        self.borrowed.set(true);
+        // SAFETY: `borrowed` was clear, so no other reference to the value exists, and
+        // it stays set while `f` holds this one.
+        let r = f(unsafe { &mut *self.value.get() });
+        self.borrowed.set(false);
+        r
     }
 }
 
 impl<T: Copy> Global<T> {
     /// Its value.
     pub fn get(&self) -> T {
-        // SAFETY: No call runs concurrently with this one (see the type's doc).
-        unsafe { *self.0.get() }
+        self.check();
+        // SAFETY: Not borrowed (checked), and calls are serialized (see the type).
+        unsafe { *self.value.get() }
     }
 
     /// Replaces its value with `f(value)`.
     pub fn update(&self, f: impl FnOnce(T) -> T) {
-        // SAFETY: As for `get`.
-        unsafe { *self.0.get() = f(*self.0.get()) }
-    }
-}
-
-impl<T> Global<T> {
-    /// Runs `f` with the value borrowed mutably; `f` must not touch this global again.
-    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        // SAFETY: As for `get`; `f` cannot reach the same global (documented).
-        f(unsafe { &mut *self.0.get() })
+        let new = f(self.get());
+        self.check();
+        // SAFETY: As for `get`; `f` has returned, so it holds no reference.
+        unsafe { *self.value.get() = new }
     }
 }
 
@@ -218,6 +235,14 @@ impl<'a> Report<'a> {
         self.put(as_str(&tmp[i..]))
     }
 
+    /// Appends `v` in decimal, with a `-` when negative.
+    pub fn put_i64(&mut self, v: i64) -> &mut Self {
+        if v < 0 {
+            self.put("-");
+        }
+        self.put_u64(v.unsigned_abs())
+    }
+
     /// Appends `s` padded with spaces to `width`.
     pub fn put_padded(&mut self, s: &str, width: usize) -> &mut Self {
         self.put(s);
@@ -231,6 +256,76 @@ impl<'a> Report<'a> {
     pub fn as_ptr(&self) -> *const u8 {
         self.buf.as_ptr()
     }
+}
+
+/// A log2 histogram, rendered like bpftrace's `hist()`: slot 0 counts 0, slot k counts
+/// values in [2^(k-1), 2^k).
+pub struct Hist {
+    slots: [u64; 65],
+}
+
+impl Hist {
+    /// An empty histogram.
+    pub const fn new() -> Self {
+        Self { slots: [0; 65] }
+    }
+
+    /// Counts `v`.
+    pub fn add(&mut self, v: u64) {
+        self.slots[(64 - v.leading_zeros()) as usize] += 1;
+    }
+
+    /// The count of slot `k`.
+    pub fn slot(&self, k: usize) -> u64 {
+        self.slots[k]
+    }
+
+    /// Appends one line per slot from the first to the last non-empty one:
+    /// `[lo, hi)   count |@@@@   |`, the largest count 52 `@` wide.
+    pub fn render(&self, out: &mut Report<'_>) {
+        let used = || (0..65).filter(|&k| self.slots[k] != 0);
+        let (Some(first), Some(last)) = (used().next(), used().last()) else {
+            return;
+        };
+        let max = self.slots.iter().copied().max().unwrap_or(0);
+        for k in first..=last {
+            let mut label = [0u8; 24];
+            let mut l = Report::new(&mut label);
+            match k {
+                0 => l.put("[0]"),
+                1 => l.put("[1]"),
+                _ => put_pow2(put_pow2(l.put("["), k - 1).put(", "), k).put(")"),
+            };
+            let label_len = l.len;
+            out.put_padded(as_str(&label[..label_len]), 20);
+            let mut num = [0u8; 24];
+            let mut n = Report::new(&mut num);
+            n.put_u64(self.slots[k]);
+            let num_len = n.len;
+            out.put_padded(as_str(&num[..num_len]), 8).put("|");
+            let bars = (self.slots[k] * 52 / max) as usize;
+            for i in 0..52 {
+                out.put(if i < bars { "@" } else { " " });
+            }
+            out.put("|\n");
+        }
+    }
+}
+
+impl Default for Hist {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// 1, 2, ..., 512, 1K, ..., 512K, 1M, ... as bpftrace writes bucket bounds.
+fn put_pow2<'r, 'a>(out: &'r mut Report<'a>, k: usize) -> &'r mut Report<'a> {
+    let unit = k / 10;
+    out.put_u64(1 << (k - unit * 10));
+    if unit > 0 {
+        out.put(&" KMGTPE"[unit..unit + 1]);
+    }
+    out
 }
 
 /// A table of counters keyed by a number, each with a name (e.g. tgid and comm).
@@ -332,4 +427,65 @@ macro_rules! panic_traps {
             core::arch::wasm32::unreachable()
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(buf: &[u8]) -> &str {
+        as_str(&buf[..buf.iter().position(|&b| b == 0).unwrap()])
+    }
+
+    #[test]
+    fn hist_renders_like_bpftrace() {
+        let mut h = Hist::new();
+        for v in [0, 1, 1, 5, 6, 7, 1500] {
+            h.add(v);
+        }
+        assert_eq!((h.slot(0), h.slot(1), h.slot(3), h.slot(11)), (1, 2, 3, 1));
+        let mut buf = [0u8; 2048];
+        let mut out = Report::new(&mut buf);
+        h.render(&mut out);
+        let bar = |n: usize| format!("|{}{}|", "@".repeat(n), " ".repeat(52 - n));
+        let want = [
+            format!("[0]                 1       {}", bar(17)),
+            format!("[1]                 2       {}", bar(34)),
+            format!("[2, 4)              0       {}", bar(0)),
+            format!("[4, 8)              3       {}", bar(52)),
+        ];
+        let got: Vec<&str> = text(&buf).lines().collect();
+        assert_eq!(got.len(), 12, "slots 0 to 11");
+        assert_eq!(got[..4], want.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+        assert_eq!(got[11], format!("[1K, 2K)            1       {}", bar(17)));
+    }
+
+    #[test]
+    fn signed_numbers_and_padding() {
+        let mut buf = [0u8; 64];
+        let mut out = Report::new(&mut buf);
+        out.put_i64(-17).put(" ").put_i64(i64::MIN).put(" ").put_padded("ab", 4).put("|");
+        assert_eq!(text(&buf), "-17 -9223372036854775808 ab  |");
+    }
+
+    #[test]
+    fn a_global_used_inside_its_own_with_panics() {
+        static G: Global<u64> = Global::new(1);
+        G.update(|n| n + 1);
+        assert_eq!(G.with(|v| *v), 2);
+        let nested = std::panic::catch_unwind(|| G.with(|_| G.get()));
+        assert!(nested.is_err());
+    }
+
+    #[test]
+    fn table_top_is_largest_first_and_cut() {
+        let mut t: Table<4> = Table::new();
+        for (k, n) in [(1, 5), (2, 9), (3, 1), (4, 7), (5, 3)] {
+            t.add(k, "x", n);
+        }
+        assert_eq!(t.dropped, 3);
+        let mut got = Vec::new();
+        t.top(3, |k, _, n| got.push((k, n)));
+        assert_eq!(got, [(2, 9), (4, 7), (1, 5)]);
+    }
 }

@@ -1,0 +1,824 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The engine alone on the host, through its C ABI, against native Rust (the floor),
+//! wasm3 and WAMR's fast interpreter: the same handler workloads, measured side by side
+//! in one run (`cd bench/host && cargo run --release`).
+//!
+//! Every round runs every engine once on every workload (a batch of calls, about
+//! [`BATCH_NS`] long), rotating which engine goes first; each cell of the table is the
+//! median of [`ROUNDS`] rounds, so drift in the machine's speed hits all engines alike.
+//! kwasm is built with the kernel build's profile (opt-level "s", LTO, one codegen unit)
+//! and its wasmi features (portable dispatch), both taken from the root workspace.
+
+use std::ffi::{c_char, c_void, CStr};
+use std::hint::black_box;
+use std::ptr::{null, null_mut};
+use std::time::Instant;
+
+use kwasm_engine::{HostOps, Limits};
+
+/// Rounds; each cell is their median.
+const ROUNDS: usize = 31;
+/// The aimed-at length of one batch, in nanoseconds.
+const BATCH_NS: f64 = 20e6;
+/// The fuel kwasm gives every call (what the kernel module runs handlers with).
+const FUEL: u64 = 100_000;
+/// The value stack of every engine: kwasm's default (`Limits::stack_bytes`), so that
+/// no engine allocates more than another at load.
+const STACK_BYTES: u32 = 64 << 10;
+/// The size of the buffer `report` copies into: the kernel module's.
+const REPORT_BUF: usize = 4096;
+/// How many bytes the `report` workload formats.
+const REPORT_LEN: usize = 1024;
+/// What the load row's module aims at, in bytes.
+const BIG_MODULE_BYTES: usize = 64 << 10;
+
+// ---------------------------------------------------------------------------------------
+// The engine's C ABI (src/kwasm_engine.h), declared as engine/tests/ffi.rs does: the
+// benchmark pays what the kernel module pays, the `extern "C"` boundary included.
+// ---------------------------------------------------------------------------------------
+
+/// `struct kwasm_attach`.
+#[repr(C)]
+struct AttachInfo {
+    symbol: *const c_char,
+    kind: u32,
+    nparams: u32,
+}
+
+/// `struct kwasm_trap`.
+#[repr(C)]
+struct TrapInfo {
+    kind: u32,
+    message: *const c_char,
+}
+
+/// `struct kwasm_program`, opaque.
+#[repr(C)]
+struct Program {
+    _opaque: [u8; 0],
+}
+
+extern "C" {
+    fn kwasm_engine_load(
+        code: *const u8,
+        len: usize,
+        limits: *const Limits,
+        ops: *const HostOps,
+        ctx: *mut c_void,
+        out: *mut *mut Program,
+        msg: *mut c_char,
+        msg_size: usize,
+    ) -> i32;
+    fn kwasm_engine_free(program: *mut Program);
+    fn kwasm_engine_attach_count(program: *const Program) -> u32;
+    fn kwasm_engine_attach_point(program: *const Program, index: u32, out: *mut AttachInfo) -> i32;
+    fn kwasm_engine_call(
+        program: *mut Program,
+        index: u32,
+        ctx: *mut c_void,
+        params: *const u64,
+        strings: u32,
+        fuel: u64,
+        trap: *mut TrapInfo,
+    ) -> i32;
+    fn kwasm_engine_report(
+        program: *mut Program,
+        ctx: *mut c_void,
+        fuel: u64,
+        buf: *mut u8,
+        size: usize,
+        len: *mut usize,
+        truncated: *mut bool,
+        trap: *mut TrapInfo,
+    ) -> i32;
+}
+
+// The host callbacks. Only `ktime_ns` is reached by the
+// workloads; the others make the table complete.
+
+unsafe extern "C" fn arg(_: *mut c_void, n: u32, v: *mut u64) -> i32 {
+    // SAFETY: The engine passes a valid `v`.
+    unsafe { *v = u64::from(n) + 1000 };
+    0
+}
+unsafe extern "C" fn ret(_: *mut c_void, v: *mut u64) -> i32 {
+    // SAFETY: As above.
+    unsafe { *v = 0 };
+    0
+}
+unsafe extern "C" fn read(_: *mut c_void, _: u32, _: *mut u8, _: u64, _: u32) -> i32 {
+    0
+}
+unsafe extern "C" fn ktime_cb(_: *mut c_void) -> u64 {
+    ktime()
+}
+unsafe extern "C" fn task(_: *mut c_void, _: u32) -> i32 {
+    1
+}
+unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
+    0
+}
+unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
+
+/// The engine keeps a pointer to its host table for the program's life: a static.
+static OPS: HostOps = HostOps { arg, ret, syscall_arg: arg, read, ktime_ns: ktime_cb, task, comm, print };
+
+/// The one clock every engine's `kwasm.ktime_ns` reads, and native code too.
+fn ktime() -> u64 {
+    std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_nanos() as u64)
+}
+
+// ---------------------------------------------------------------------------------------
+// The workloads.
+// ---------------------------------------------------------------------------------------
+
+/// The handler workloads. The `(global $n` line is where the load
+/// row's module adds its functions.
+const WAT: &str = r#"(module
+    (import "kwasm" "ktime_ns" (func $ktime (result i64)))
+    (memory (export "memory") 1)
+    (global $n (mut i64) (i64.const 0))
+    (func (export "kprobe:empty:pre"))
+    (func (export "kprobe:counter:pre") (global.set $n (i64.add (global.get $n) (i64.const 1))))
+    (func (export "kprobe:hist:pre") (local $b i32)
+        (local.set $b (i32.sub (i32.const 64) (i32.wrap_i64 (i64.clz (call $ktime)))))
+        (i64.store (i32.shl (local.get $b) (i32.const 3))
+            (i64.add (i64.load (i32.shl (local.get $b) (i32.const 3))) (i64.const 1))))
+    (func (export "kprobe:loop:pre") (local $i i32) (local $acc i64)
+        (loop $l
+            (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))
+        (global.set $n (local.get $acc)))
+    (func (export "report") (result i32) (local $i i32)
+        (loop $l
+            (i32.store8 (i32.add (i32.const 1024) (local.get $i))
+                (i32.add (i32.const 97) (i32.rem_u (local.get $i) (i32.const 26))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
+        (i32.store8 (i32.const 2048) (i32.const 0))
+        (i32.const 1024)))"#;
+
+/// One small function of the load row's module, different for each `k` so that no
+/// engine can share work between them: a loop, memory traffic, a call and branches,
+/// about 100 bytes of code.
+fn filler_func(k: usize) -> String {
+    let prev = if k == 0 {
+        String::from("(local.get $b)")
+    } else {
+        format!("(call $f{} (local.get $a) (local.get $b))", k - 1)
+    };
+    format!(
+        r#"
+    (func $f{k} (param $a i32) (param $b i64) (result i64) (local $i i32) (local $acc i64)
+        (local.set $acc (i64.xor (local.get $b) (i64.const {c1})))
+        (loop $l
+            (local.set $acc (i64.add (i64.mul (local.get $acc) (i64.const {c2}))
+                (i64.extend_i32_u (local.get $i))))
+            (i64.store (i32.and (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 3)))
+                (i32.const 0xff8)) (local.get $acc))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const {n}))))
+        (block $done
+            (br_if $done (i32.ne (local.get $a) (i32.const {c3})))
+            (local.set $acc (i64.rotl (local.get $acc) {prev})))
+        (if (result i64) (i64.eqz (i64.and (local.get $acc) (i64.const 1)))
+            (then (i64.load (i32.and (local.get $a) (i32.const 0xff8))))
+            (else (i64.sub (local.get $acc) (i64.shr_u (local.get $acc) (i64.const {sh}))))))"#,
+        c1 = 0x9e37_79b9_u64.wrapping_mul(k as u64 + 1),
+        c2 = 2 * k + 3,
+        c3 = 7 * k + 1,
+        n = 8 + k % 9,
+        sh = 1 + k % 31,
+    )
+}
+
+/// The handlers plus `n` filler functions, compiled, without custom sections.
+fn big_module(n: usize) -> Vec<u8> {
+    let funcs: String = (0..n).map(filler_func).collect();
+    strip_custom_sections(&wat::parse_str(WAT.replacen("(global $n", &format!("{funcs}\n    (global $n"), 1)).unwrap())
+}
+
+/// The largest module of filler functions no bigger than [`BIG_MODULE_BYTES`], and how
+/// many functions it has: mostly code, as a real program of that size is, not one big
+/// data segment (which every engine just copies).
+fn sized_big_module() -> (Vec<u8>, usize) {
+    let (mut lo, mut hi) = (0, 4096);
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if big_module(mid).len() <= BIG_MODULE_BYTES {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (big_module(lo), lo)
+}
+
+/// A module's sections: id, payload size, and the section's bytes (header included).
+fn sections(module: &[u8]) -> Vec<(u8, usize, std::ops::Range<usize>)> {
+    let leb = |pos: &mut usize| {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = module[*pos];
+            *pos += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return value;
+            }
+            shift += 7;
+        }
+    };
+    let mut out = Vec::new();
+    let mut pos = 8; // Magic and version.
+    while pos < module.len() {
+        let start = pos;
+        let id = module[pos];
+        pos += 1;
+        let size = leb(&mut pos);
+        pos += size;
+        out.push((id, size, start..pos));
+    }
+    out
+}
+
+/// The module without its custom sections: the `name` section that `wat` writes for
+/// every `$identifier` would otherwise be a quarter of the load row's module.
+fn strip_custom_sections(module: &[u8]) -> Vec<u8> {
+    let mut out = module[..8].to_vec();
+    for (_, _, range) in sections(module).into_iter().filter(|(id, _, _)| *id != 0) {
+        out.extend_from_slice(&module[range]);
+    }
+    out
+}
+
+/// The size of a module's code section (id 10), to show that the load row loads code.
+fn code_section_bytes(module: &[u8]) -> usize {
+    sections(module).iter().find(|(id, _, _)| *id == 10).map_or(0, |(_, size, _)| *size)
+}
+
+/// The rows of the table.
+#[derive(Clone, Copy)]
+enum Workload {
+    Empty,
+    Counter,
+    Hist,
+    Loop,
+    Report,
+    Load,
+}
+
+const WORKLOADS: [Workload; 6] =
+    [Workload::Empty, Workload::Counter, Workload::Hist, Workload::Loop, Workload::Report, Workload::Load];
+
+impl Workload {
+    fn name(self, big: &[u8]) -> String {
+        match self {
+            Workload::Empty => "empty handler".into(),
+            Workload::Counter => "counter".into(),
+            Workload::Hist => "ktime + log2 bucket".into(),
+            Workload::Loop => "1000-iteration loop".into(),
+            Workload::Report => "report, 1 KiB string".into(),
+            Workload::Load => format!("load module, {} B", big.len()),
+        }
+    }
+}
+
+/// The exported handlers, in the order of [`Workload`].
+const HANDLERS: [&str; 4] = ["kprobe:empty:pre", "kprobe:counter:pre", "kprobe:hist:pre", "kprobe:loop:pre"];
+
+/// The string `report` formats: `a..z` repeated.
+fn expected_report() -> Vec<u8> {
+    (0..REPORT_LEN).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+/// Copies the NUL-terminated string at `ptr` in `memory` into `out`, as kwasm's
+/// `report` does: the length copied.
+fn copy_report(memory: &[u8], ptr: usize, out: &mut [u8]) -> usize {
+    let tail = &memory[ptr..];
+    let len = tail.iter().position(|&b| b == 0).expect("report's string has a NUL");
+    let n = len.min(out.len());
+    out[..n].copy_from_slice(&tail[..n]);
+    n
+}
+
+/// An engine under test: `batch` runs `iters` operations of one workload.
+trait Bench {
+    fn batch(&mut self, w: Workload, iters: u32);
+    /// Calls `report` once and gives the string it copied out.
+    fn report_once(&mut self) -> Vec<u8>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Native Rust: the same work with no engine, the floor.
+// ---------------------------------------------------------------------------------------
+
+struct Native {
+    n: u64,
+    slots: [u64; 65],
+    /// Stands for a program's linear memory: `report` formats here, then copies out.
+    memory: Vec<u8>,
+    out: [u8; REPORT_BUF],
+}
+
+impl Native {
+    fn report(&mut self) -> usize {
+        let mem = black_box(&mut self.memory[..]);
+        for (i, b) in mem[1024..1024 + REPORT_LEN].iter_mut().enumerate() {
+            *b = b'a' + (i % 26) as u8;
+        }
+        mem[1024 + REPORT_LEN] = 0;
+        copy_report(black_box(&self.memory[..]), 1024, &mut self.out)
+    }
+}
+
+impl Bench for Native {
+    fn batch(&mut self, w: Workload, iters: u32) {
+        match w {
+            Workload::Empty => (0..iters).for_each(|_| black_box(())),
+            Workload::Counter => (0..iters).for_each(|_| self.n = black_box(self.n) + 1),
+            Workload::Hist => (0..iters).for_each(|_| {
+                let t = ktime();
+                let b = black_box((64 - t.leading_zeros()) as usize);
+                self.slots[b] += 1;
+            }),
+            Workload::Loop => (0..iters).for_each(|_| {
+                let mut acc = 0u64;
+                for i in 0..1000u32 {
+                    acc = black_box(acc + u64::from(i));
+                }
+                self.n = black_box(acc);
+            }),
+            Workload::Report => (0..iters).for_each(|_| {
+                black_box(self.report());
+            }),
+            Workload::Load => unreachable!("no native row for loading"),
+        }
+    }
+
+    fn report_once(&mut self) -> Vec<u8> {
+        let n = self.report();
+        self.out[..n].to_vec()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// kwasm, through its C ABI.
+// ---------------------------------------------------------------------------------------
+
+struct Kwasm {
+    program: *mut Program,
+    /// Attach point index of each handler, in the order of [`HANDLERS`].
+    index: [u32; 4],
+    big: Vec<u8>,
+    out: [u8; REPORT_BUF],
+}
+
+/// Loads `code` through the C ABI, or panics with the engine's message.
+fn kwasm_load(code: &[u8]) -> *mut Program {
+    let mut out = null_mut();
+    let mut msg = [0 as c_char; 256];
+    // SAFETY: Every pointer is valid for the call; `OPS` is static, as the engine needs.
+    let ret = unsafe {
+        kwasm_engine_load(
+            code.as_ptr(),
+            code.len(),
+            &Limits::default(),
+            &OPS,
+            null_mut(),
+            &mut out,
+            msg.as_mut_ptr(),
+            msg.len(),
+        )
+    };
+    if ret != 0 {
+        // SAFETY: The engine NUL-terminates `msg` within its size.
+        panic!("kwasm_engine_load: {ret}: {:?}", unsafe { CStr::from_ptr(msg.as_ptr()) });
+    }
+    out
+}
+
+impl Kwasm {
+    fn new(code: &[u8], big: &[u8]) -> Self {
+        let program = kwasm_load(code);
+        // Attach points are sorted by export name, not declared in order: look each up.
+        // SAFETY: `program` is live; `info` is writable and its symbol lives as long as
+        // the program.
+        let symbols: Vec<String> = unsafe {
+            (0..kwasm_engine_attach_count(program))
+                .map(|i| {
+                    let mut info = AttachInfo { symbol: null(), kind: 0, nparams: 0 };
+                    assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
+                    CStr::from_ptr(info.symbol).to_str().unwrap().to_owned()
+                })
+                .collect()
+        };
+        let index = HANDLERS.map(|h| {
+            let symbol = h.strip_prefix("kprobe:").unwrap().strip_suffix(":pre").unwrap();
+            symbols.iter().position(|s| s == symbol).unwrap() as u32
+        });
+        Self { program, index, big: big.to_vec(), out: [0; REPORT_BUF] }
+    }
+
+    #[inline(always)]
+    fn call(&mut self, index: u32) {
+        let params = [0u64; 6];
+        let mut trap = TrapInfo { kind: 0, message: null() };
+        // SAFETY: A live handle used by this thread only; six parameters; `trap` writable.
+        let ret = unsafe { kwasm_engine_call(self.program, index, null_mut(), params.as_ptr(), 0, FUEL, &mut trap) };
+        assert_eq!(ret, 0, "kwasm trapped");
+    }
+
+    fn report(&mut self) -> usize {
+        let (mut len, mut truncated) = (0, false);
+        let mut trap = TrapInfo { kind: 0, message: null() };
+        // SAFETY: A live handle used by this thread only; `out` holds `REPORT_BUF` bytes;
+        // the other out-pointers are writable.
+        let ret = unsafe {
+            kwasm_engine_report(
+                self.program,
+                null_mut(),
+                FUEL,
+                self.out.as_mut_ptr(),
+                REPORT_BUF,
+                &mut len,
+                &mut truncated,
+                &mut trap,
+            )
+        };
+        assert_eq!((ret, truncated), (0, false), "kwasm report failed");
+        len
+    }
+}
+
+impl Drop for Kwasm {
+    fn drop(&mut self) {
+        // SAFETY: The handle came from `kwasm_engine_load` and is freed once.
+        unsafe { kwasm_engine_free(self.program) };
+    }
+}
+
+impl Bench for Kwasm {
+    fn batch(&mut self, w: Workload, iters: u32) {
+        match w {
+            Workload::Empty | Workload::Counter | Workload::Hist | Workload::Loop => {
+                let index = self.index[w as usize];
+                (0..iters).for_each(|_| self.call(index));
+            }
+            Workload::Report => (0..iters).for_each(|_| {
+                black_box(self.report());
+            }),
+            Workload::Load => (0..iters).for_each(|_| {
+                let p = kwasm_load(black_box(&self.big));
+                // SAFETY: Just loaded, freed once.
+                unsafe { kwasm_engine_free(p) };
+            }),
+        }
+    }
+
+    fn report_once(&mut self) -> Vec<u8> {
+        let n = self.report();
+        self.out[..n].to_vec()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// wasm3, through wasm3x's typed calls (its cheapest call path).
+// ---------------------------------------------------------------------------------------
+
+/// A wasm3 engine compiling eagerly, as kwasm does (wasm3's default is lazy, which would
+/// leave compilation out of the load row), with kwasm's stack size.
+fn wasm3_engine() -> wasm3x::Engine {
+    let mut config = wasm3x::Config::new();
+    config.compilation_mode(wasm3x::CompilationMode::Eager).stack_size(STACK_BYTES as usize);
+    wasm3x::Engine::new(&config)
+}
+
+fn wasm3_linker(engine: &wasm3x::Engine) -> wasm3x::Linker<()> {
+    let mut linker = wasm3x::Linker::new(engine);
+    linker.func_wrap("kwasm", "ktime_ns", || ktime() as i64).unwrap();
+    linker
+}
+
+/// A store (a wasm3 runtime) with `code` instantiated in it; wasm3 allows one module per
+/// runtime for name lookups to be this module's.
+fn wasm3_instantiate(
+    engine: &wasm3x::Engine,
+    linker: &wasm3x::Linker<()>,
+    code: &[u8],
+) -> (wasm3x::Store<()>, wasm3x::Instance) {
+    let mut store = wasm3x::Store::new(engine, ());
+    let module = wasm3x::Module::new(engine, code).unwrap();
+    let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
+    (store, instance)
+}
+
+struct Wasm3 {
+    engine: wasm3x::Engine,
+    linker: wasm3x::Linker<()>,
+    store: wasm3x::Store<()>,
+    handlers: [wasm3x::TypedFunc<(), ()>; 4],
+    report: wasm3x::TypedFunc<(), i32>,
+    memory: wasm3x::Memory,
+    big: Vec<u8>,
+    out: [u8; REPORT_BUF],
+}
+
+impl Wasm3 {
+    fn new(code: &[u8], big: &[u8]) -> Self {
+        let engine = wasm3_engine();
+        let linker = wasm3_linker(&engine);
+        let (store, instance) = wasm3_instantiate(&engine, &linker, code);
+        let handlers = HANDLERS.map(|h| instance.get_typed_func::<(), ()>(&store, h).unwrap());
+        let report = instance.get_typed_func::<(), i32>(&store, "report").unwrap();
+        let memory = instance.get_memory(&store).unwrap();
+        Self { engine, linker, store, handlers, report, memory, big: big.to_vec(), out: [0; REPORT_BUF] }
+    }
+
+    fn report(&mut self) -> usize {
+        let ptr = self.report.call(&mut self.store, ()).unwrap() as u32 as usize;
+        copy_report(self.memory.data(&self.store), ptr, &mut self.out)
+    }
+}
+
+impl Bench for Wasm3 {
+    fn batch(&mut self, w: Workload, iters: u32) {
+        match w {
+            Workload::Empty | Workload::Counter | Workload::Hist | Workload::Loop => {
+                let f = &self.handlers[w as usize];
+                (0..iters).for_each(|_| f.call(&mut self.store, ()).unwrap());
+            }
+            Workload::Report => (0..iters).for_each(|_| {
+                black_box(self.report());
+            }),
+            // A runtime, the module parsed and instantiated, everything compiled.
+            Workload::Load => (0..iters).for_each(|_| {
+                drop(black_box(wasm3_instantiate(&self.engine, &self.linker, black_box(&self.big))));
+            }),
+        }
+    }
+
+    fn report_once(&mut self) -> Vec<u8> {
+        let n = self.report();
+        self.out[..n].to_vec()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// WAMR's fast interpreter, through wamrx's `Func::call` (it has no typed calls).
+// ---------------------------------------------------------------------------------------
+
+/// kwasm's stack size for WAMR's interpreter stack (its default is 8 MiB).
+fn wamr_config() -> wamrx::InstanceConfig {
+    let mut config = wamrx::InstanceConfig::new();
+    config.exec_stack_size(STACK_BYTES);
+    config
+}
+
+/// The module loaded (parsed, validated, compiled to WAMR's fast-interpreter code) and
+/// instantiated.
+fn wamr_instantiate(engine: &wamrx::Engine, linker: &wamrx::Linker, code: &[u8]) -> wamrx::Instance {
+    let module = wamrx::Module::new(engine, code).unwrap();
+    linker.instantiate_with(module, &wamr_config()).unwrap()
+}
+
+/// What outlives the benchmark's borrows of it: [`Wamr`] holds functions that borrow
+/// the instance.
+struct WamrOwner {
+    engine: wamrx::Engine,
+    linker: wamrx::Linker,
+    instance: wamrx::Instance,
+}
+
+impl WamrOwner {
+    fn new(code: &[u8]) -> Self {
+        let engine = wamrx::Engine::new().unwrap();
+        let mut linker = wamrx::Linker::new(&engine);
+        // WAMR resolves imports when it loads a module: define them before any load.
+        let ty = wamrx::FuncType::new([], [wamrx::ValType::I64]);
+        linker.define_func("kwasm", "ktime_ns", ty, |_, results| results[0] = wamrx::Val::I64(ktime() as i64)).unwrap();
+        let instance = wamr_instantiate(&engine, &linker, code);
+        Self { engine, linker, instance }
+    }
+}
+
+struct Wamr<'a> {
+    owner: &'a WamrOwner,
+    handlers: [wamrx::Func<'a>; 4],
+    report: wamrx::Func<'a>,
+    memory: wamrx::Memory<'a>,
+    big: Vec<u8>,
+    out: [u8; REPORT_BUF],
+}
+
+impl<'a> Wamr<'a> {
+    fn new(owner: &'a WamrOwner, big: &[u8]) -> Self {
+        let i = &owner.instance;
+        Self {
+            owner,
+            handlers: HANDLERS.map(|h| i.get_func(h).unwrap()),
+            report: i.get_func("report").unwrap(),
+            memory: i.get_memory("memory").unwrap(),
+            big: big.to_vec(),
+            out: [0; REPORT_BUF],
+        }
+    }
+
+    fn report(&mut self) -> usize {
+        let mut result = [wamrx::Val::I32(0)];
+        self.report.call(&[], &mut result).unwrap();
+        let wamrx::Val::I32(ptr) = result[0] else { panic!("report returned {:?}", result[0]) };
+        copy_report(self.memory.data(), ptr as u32 as usize, &mut self.out)
+    }
+}
+
+impl Bench for Wamr<'_> {
+    fn batch(&mut self, w: Workload, iters: u32) {
+        match w {
+            Workload::Empty | Workload::Counter | Workload::Hist | Workload::Loop => {
+                let f = &self.handlers[w as usize];
+                (0..iters).for_each(|_| f.call(&[], &mut []).unwrap());
+            }
+            Workload::Report => (0..iters).for_each(|_| {
+                black_box(self.report());
+            }),
+            Workload::Load => (0..iters).for_each(|_| {
+                drop(black_box(wamr_instantiate(&self.owner.engine, &self.owner.linker, black_box(&self.big))));
+            }),
+        }
+    }
+
+    fn report_once(&mut self) -> Vec<u8> {
+        let n = self.report();
+        self.out[..n].to_vec()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Measuring.
+// ---------------------------------------------------------------------------------------
+
+/// Nanoseconds per operation of one batch.
+fn time_batch(e: &mut dyn Bench, w: Workload, iters: u32) -> f64 {
+    let t = Instant::now();
+    e.batch(w, iters);
+    t.elapsed().as_nanos() as f64 / f64::from(iters)
+}
+
+/// How many operations make a batch of about [`BATCH_NS`]; the growing trial batches
+/// warm the engine up.
+fn calibrate(e: &mut dyn Bench, w: Workload) -> u32 {
+    let mut iters = 1u32;
+    loop {
+        let t = Instant::now();
+        e.batch(w, iters);
+        let ns = t.elapsed().as_nanos() as f64;
+        if ns > BATCH_NS / 10.0 || iters >= 1 << 28 {
+            return ((BATCH_NS / (ns / f64::from(iters))) as u32).max(1);
+        }
+        iters *= 4;
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+const ENGINES: [&str; 4] = ["native", "kwasm", "wasm3", "WAMR"];
+
+/// The example probes (`probes/examples/`) whose handlers are timed, when `make bench`
+/// passes the directory they were built into.
+const EXAMPLES: [&str; 5] = ["mkdirsnoop", "syscount", "errno", "latency", "readbytes"];
+
+/// Each example handler's cost in the engine, through the C ABI: ns per call, median of
+/// 7 batches. The host callbacks answer at once (a read copies nothing), so this is the
+/// engine's share of a hit; the kprobe's own cost is in the guest table.
+fn examples(dir: &std::path::Path) {
+    println!();
+    println!("example probes, each handler through the C ABI: ns per call, median of 7 batches");
+    println!("{:<12} {:>7}  {:<34} {:>9}", "example", "bytes", "handler", "ns/call");
+    for name in EXAMPLES {
+        let code = std::fs::read(dir.join(format!("{name}.wasm")))
+            .unwrap_or_else(|e| panic!("{}/{name}.wasm: {e}", dir.display()));
+        let program = kwasm_load(&code);
+        // SAFETY: `program` is live until freed below and used by this thread only;
+        // `info` is writable and its symbol lives as long as the program.
+        unsafe {
+            for i in 0..kwasm_engine_attach_count(program) {
+                let mut info = AttachInfo { symbol: null(), kind: 0, nparams: 0 };
+                assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
+                let handler = format!(
+                    "kprobe:{}:{}",
+                    CStr::from_ptr(info.symbol).to_str().unwrap(),
+                    if info.kind == 0 { "pre" } else { "post" }
+                );
+                let params = [3u64, 0x7fff_0000_1000, 0o755, 4096, 0, 0];
+                let mut batches: Vec<f64> = (0..7)
+                    .map(|_| {
+                        let t = Instant::now();
+                        for _ in 0..20_000 {
+                            let mut trap = TrapInfo { kind: 0, message: null() };
+                            black_box(kwasm_engine_call(program, i, null_mut(), params.as_ptr(), 0, FUEL, &mut trap));
+                        }
+                        t.elapsed().as_nanos() as f64 / 20_000.0
+                    })
+                    .collect();
+                batches.sort_by(f64::total_cmp);
+                println!("{name:<12} {:>7}  {handler:<34} {:>9.0}", code.len(), batches[3]);
+            }
+            kwasm_engine_free(program);
+        }
+    }
+}
+
+fn main() {
+    let started = Instant::now();
+    let code = wat::parse_str(WAT).unwrap();
+    let (big, filler_funcs) = sized_big_module();
+
+    let mut native = Native { n: 0, slots: [0; 65], memory: vec![0; 1 << 16], out: [0; REPORT_BUF] };
+    let mut kwasm = Kwasm::new(&code, &big);
+    let mut wasm3 = Wasm3::new(&code, &big);
+    let wamr_owner = WamrOwner::new(&code);
+    let mut wamr = Wamr::new(&wamr_owner, &big);
+    let mut engines: [&mut dyn Bench; 4] = [&mut native, &mut kwasm, &mut wasm3, &mut wamr];
+
+    // Every engine does the same work: the same string out of `report`.
+    let want = expected_report();
+    for (name, e) in ENGINES.iter().zip(engines.iter_mut()) {
+        assert_eq!(e.report_once(), want, "{name}'s report");
+    }
+
+    // (workload, engine) -> batch size; 0 where the engine has no such row.
+    let runs = |w: Workload, e: usize| !(matches!(w, Workload::Load) && e == 0);
+    let iters: Vec<[u32; 4]> = WORKLOADS
+        .iter()
+        .map(|&w| {
+            let mut it = [0u32; 4];
+            for (e, engine) in engines.iter_mut().enumerate() {
+                if runs(w, e) {
+                    it[e] = calibrate(&mut **engine, w);
+                }
+            }
+            it
+        })
+        .collect();
+
+    // Interleaved rounds: every engine once per workload per round, the first engine
+    // rotating so none always runs right after another's batch.
+    let mut samples = vec![[(); 4].map(|_| Vec::with_capacity(ROUNDS)); WORKLOADS.len()];
+    for round in 0..ROUNDS {
+        for (wi, &w) in WORKLOADS.iter().enumerate() {
+            for k in 0..4 {
+                let e = (round + k) % 4;
+                if runs(w, e) {
+                    samples[wi][e].push(time_batch(&mut *engines[e], w, iters[wi][e]));
+                }
+            }
+        }
+    }
+
+    println!("kwasm engine on the host, through its C ABI: ns per operation, median of {ROUNDS} interleaved rounds");
+    println!(
+        "{:<24} {:>11} {:>11} {:>11} {:>11} {:>13} {:>12} {:>11}",
+        "workload", "native ns", "kwasm ns", "wasm3 ns", "WAMR ns", "kwasm/native", "kwasm/wasm3", "kwasm/WAMR"
+    );
+    for (wi, &w) in WORKLOADS.iter().enumerate() {
+        let m: Vec<Option<f64>> =
+            (0..4).map(|e| (!samples[wi][e].is_empty()).then(|| median(samples[wi][e].clone()))).collect();
+        let ns =
+            |v: Option<f64>| v.map_or("-".into(), |x| if x < 100.0 { format!("{x:.1}") } else { format!("{x:.0}") });
+        // The native floor can be under a nanosecond: the ratio counts it as 0.1 ns at least.
+        let ratio = |other: Option<f64>, floor: f64| {
+            other.map_or("-".into(), |o| format!("{:.2}", m[1].unwrap() / o.max(floor)))
+        };
+        println!(
+            "{:<24} {:>11} {:>11} {:>11} {:>11} {:>13} {:>12} {:>11}",
+            w.name(&big),
+            ns(m[0]),
+            ns(m[1]),
+            ns(m[2]),
+            ns(m[3]),
+            ratio(m[0], 0.1),
+            ratio(m[2], 0.0),
+            ratio(m[3], 0.0)
+        );
+    }
+    println!(
+        "load: {} B, of which {} B of code in {} functions; kwasm: load + free through the C \
+         ABI; wasm3: runtime + parse + instantiate; WAMR: load + instantiate",
+        big.len(),
+        code_section_bytes(&big),
+        filler_funcs + 5
+    );
+    println!(
+        "kwasm: opt-level \"s\", LTO, portable dispatch, fuel {FUEL} per call; wasm3: eager \
+         compilation; WAMR: fast interpreter; run took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(dir) = std::env::args().nth(1) {
+        examples(std::path::Path::new(&dir));
+    }
+}

@@ -37,7 +37,7 @@ say "The reports"
 run "cat $W/mkdirsnoop/report | tee /tmp/mkdirsnoop.txt"
 run "cat $W/latency/report | tee /tmp/latency.txt"
 for d in /tmp/demo /tmp/demo/photos /tmp/demo/photos/2026 /tmp/demo/music /tmp/demo/notes; do
-	expect "mkdirsnoop shows $d" /tmp/mkdirsnoop.txt "^[0-9]+ +mkdir +$d\$"
+	expect "mkdirsnoop shows $d" /tmp/mkdirsnoop.txt "^[0-9]+ +mkdir +$d/?\$"
 done
 expect "latency has a histogram" /tmp/latency.txt '^\[[0-9KM, )]+ +[0-9]+ +\|@{52}\|$'
 run "cat $W/mkdirsnoop/stats $W/latency/stats"

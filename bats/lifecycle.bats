@@ -248,6 +248,13 @@ teardown() {
 }
 
 @test "two writers of code at once: one module wins, whole, and nothing leaks" {
+	# What each module alone loads as: its attach points and size.
+	for m in mkdir_count mkdir_errno; do
+		kwasm_new "ref_$m" "$m"
+	done
+	want_count="$(status_of ref_mkdir_count probes) $(status_of ref_mkdir_count code_bytes)"
+	want_errno="$(status_of ref_mkdir_errno probes) $(status_of ref_mkdir_errno code_bytes)"
+	[ "$want_count" != "$want_errno" ]
 	mkdir "$WASM/p"
 	for i in $(seq 1 20); do
 		cat "$PROBES/mkdir_count.wasm" >"$WASM/p/code" &
@@ -255,7 +262,12 @@ teardown() {
 		wait
 		[ "$(status_of p state)" = loaded ]
 		[ "$(status_of p error)" = none ]
+		got="$(status_of p probes) $(status_of p code_bytes)"
+		[ "$got" = "$want_count" ] || [ "$got" = "$want_errno" ]
 	done
+	kwasm_unload
+	run kmemleak_scan
+	[ -z "$output" ]
 }
 
 @test "report keeps answering while another process toggles active" {
@@ -272,8 +284,11 @@ teardown() {
 	# bats keeps fds 3 and 4 for itself.
 	exec 7<"$WASM/p/report"
 	rmdir "$WASM/p"
+	# configfs marks the removed item dead: the read is ENOENT, report never runs.
 	run cat <&7
 	exec 7<&-
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No such file or directory"* ]]
 	[ ! -d "$WASM/p" ]
 	rmmod kwasm
 }

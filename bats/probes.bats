@@ -160,6 +160,21 @@ teardown() {
 	[ "$status" -eq 1 ]
 }
 
+@test "a kretprobe on an unknown symbol: ENOENT, status names register_kretprobe, both earlier probes undone" {
+	kwasm_new u unknown_post
+	[ "$(status_of u probes)" = "kprobe:__x64_sys_mkdir:post kprobe:__x64_sys_mkdir:pre kprobe:kwasm_no_such_function:post" ]
+	run write_attr "$WASM/u/active" 1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No such file or directory"* ]]
+	[ "$(status_of u error)" = "ENOENT: active: cannot attach kprobe:kwasm_no_such_function:post: register_kretprobe failed, nothing attached" ]
+	[ "$(status_of u state)" = loaded ]
+	[ "$(cat "$WASM/u/active")" = 0 ]
+	[ -z "$(cat /sys/kernel/debug/kprobes/list)" ]
+	# Nothing half-attached is left to count hits.
+	mkdir /tmp/t/after
+	[ "$(stat_of u kprobe:__x64_sys_mkdir:pre hits)" = 0 ]
+}
+
 @test "a blacklisted symbol: active fails with EINVAL and status names it" {
 	grep -q kprobe_int3_handler /sys/kernel/debug/kprobes/blacklist
 	kwasm_new b blacklisted

@@ -4,12 +4,11 @@
 //!
 //! Built over the bindings rather than `kernel::configfs`, which has no binary attributes
 //! and gives every attribute mode 0660: `code` is a binary attribute (a module is larger
-//! than a page and arrives in pieces), and `status`/`stats` are readable by everyone while
-//! `report` is root's alone. The item types are statics, as in C; each program directory
+//! than a page and arrives in pieces; [`crate::bin_attr`]), and `status`/`stats` are
+//! readable by everyone while `report`, `active` and `fuel` are root's alone. The item types are statics, as in C; each program directory
 //! is a [`ProgramDir`] that configfs holds a reference to until `release`.
 
 use core::cell::UnsafeCell;
-use core::ffi::c_void;
 use kernel::ffi::c_char;
 use core::fmt::Write;
 use core::pin::Pin;
@@ -18,6 +17,7 @@ use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
+use crate::bin_attr::{BinAttribute, BinWrite};
 use crate::program::{Program, Settings};
 
 /// A C structure with pointers, made `Sync` to live in a static; configfs only reads it
@@ -210,26 +210,19 @@ unsafe extern "C" fn fuel_store(
     }
 }
 
-/// The `code` binary attribute's commit: configfs calls it once, at the writer's close,
-/// with everything written, and ignores what it returns.
-unsafe extern "C" fn code_write(
-    item: *mut bindings::config_item,
-    buf: *const c_void,
-    count: usize,
-) -> isize {
-    // SAFETY: configfs calls this with an item of the program type.
-    let program = unsafe { program_of(item) };
-    if !capable_sys_admin() {
-        return EPERM.to_errno() as isize;
+// `code`: only CAP_SYS_ADMIN may load (SPEC §1; the mode already keeps others out).
+impl BinWrite for Program {
+    unsafe fn from_item<'a>(item: *mut bindings::config_item) -> &'a Self {
+        // SAFETY: `code` is an attribute of the program type only (see `PROGRAM_TYPE`),
+        // and the caller guarantees `item` is alive.
+        unsafe { program_of(item) }
     }
-    let code = if count == 0 {
-        &[][..]
-    } else {
-        // SAFETY: configfs hands over its buffer of `count` bytes.
-        unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), count) }
-    };
-    program.write_code(code);
-    count as isize
+
+    fn commit(&self, data: &[u8]) {
+        if capable_sys_admin() {
+            self.write_code(data);
+        }
+    }
 }
 
 const fn attribute(
@@ -267,18 +260,11 @@ static PROGRAM_ATTRS: Static<[*mut bindings::configfs_attribute; 6]> = Static::n
     core::ptr::null_mut(),
 ]);
 
-/// `cb_max_size` is set at init from `max_code_bytes`.
-static CODE: Static<bindings::configfs_bin_attribute> =
-    Static::new(bindings::configfs_bin_attribute {
-        cb_attr: attribute(c"code", 0o200, None, None),
-        cb_private: core::ptr::null_mut(),
-        cb_max_size: 0,
-        read: None,
-        write: Some(code_write),
-    });
+/// Its largest size is set at init from `max_code_bytes`.
+static CODE: BinAttribute = BinAttribute::write_only::<Program>(c"code", OWNER);
 
 static PROGRAM_BIN_ATTRS: Static<[*mut bindings::configfs_bin_attribute; 2]> =
-    Static::new([CODE.get(), core::ptr::null_mut()]);
+    Static::new([CODE.as_ptr(), core::ptr::null_mut()]);
 
 /// Frees a program directory when configfs drops its last reference.
 unsafe extern "C" fn program_release(item: *mut bindings::config_item) {
@@ -394,7 +380,7 @@ impl Subsystem {
             *SETTINGS.get() = Some(settings);
             // One byte over the limit still reaches us, so a module just too large gets
             // E2BIG rather than looking truncated.
-            (*CODE.get()).cb_max_size = settings.limits.max_code_bytes as usize + 1;
+            CODE.set_max_size(settings.limits.max_code_bytes as usize + 1);
         }
         try_pin_init!(Self {
             subsystem <- pin_init::init_zeroed().chain(

@@ -2,10 +2,12 @@
 
 //! kwasm: sandboxed WebAssembly programs attached to kprobes, driven through configfs.
 //!
-//! The layers, each in its own file: the configfs interface ([`configfs`]), the program
+//! The layers, each in its own file: the configfs interface ([`configfs`], with the
+//! binary attribute the kernel crate lacks in [`bin_attr`]), the program
 //! lifecycle ([`program`]), attachment and execution (`probes.c`, `host.c`), and the
 //! engine (`engine/`, behind the C ABI that [`engine`] wraps).
 
+mod bin_attr;
 mod configfs;
 mod engine;
 mod errno;

@@ -9,10 +9,10 @@
 //! is a [`ProgramDir`] that configfs holds a reference to until `release`.
 
 use core::cell::UnsafeCell;
-use kernel::ffi::c_char;
 use core::fmt::Write;
 use core::pin::Pin;
 use kernel::bindings;
+use kernel::ffi::c_char;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::types::Opaque;
@@ -39,8 +39,7 @@ impl<T> Static<T> {
 }
 
 /// This module, the owner of everything configfs holds of ours.
-const OWNER: *mut bindings::module =
-    <crate::Kwasm as kernel::ModuleMetadata>::THIS_MODULE.as_ptr();
+const OWNER: *mut bindings::module = <crate::Kwasm as kernel::ModuleMetadata>::THIS_MODULE.as_ptr();
 
 /// The settings every new program starts with; set once at init.
 static SETTINGS: Static<Option<Settings>> = Static::new(None);
@@ -64,7 +63,11 @@ unsafe fn program_of<'a>(item: *mut bindings::config_item) -> &'a Program {
     let group = unsafe { kernel::container_of!(item, bindings::config_group, cg_item) };
     // SAFETY: ...which is the `group` field of a `ProgramDir`.
     let dir = unsafe {
-        kernel::container_of!(group.cast::<Opaque<bindings::config_group>>(), ProgramDir, group)
+        kernel::container_of!(
+            group.cast::<Opaque<bindings::config_group>>(),
+            ProgramDir,
+            group
+        )
     };
     // SAFETY: The directory is alive while configfs holds its item.
     unsafe { &(*dir).program }
@@ -97,7 +100,10 @@ unsafe fn show(
 ) -> isize {
     // SAFETY: By the function's requirements.
     let (program, page) = unsafe {
-        (program_of(item), core::slice::from_raw_parts_mut(page.cast::<u8>(), PAGE_SIZE))
+        (
+            program_of(item),
+            core::slice::from_raw_parts_mut(page.cast::<u8>(), PAGE_SIZE),
+        )
     };
     let mut w = PageWriter { page, len: 0 };
     match f(program, &mut w) {
@@ -122,8 +128,12 @@ unsafe fn store(
         return EPERM.to_errno() as isize;
     }
     // SAFETY: By the function's requirements.
-    let (program, data) =
-        unsafe { (program_of(item), core::slice::from_raw_parts(page.cast::<u8>(), count)) };
+    let (program, data) = unsafe {
+        (
+            program_of(item),
+            core::slice::from_raw_parts(page.cast::<u8>(), count),
+        )
+    };
     match f(program, data) {
         Ok(()) => count as isize,
         Err(e) => e.to_errno() as isize,
@@ -188,7 +198,11 @@ unsafe extern "C" fn stats_show(item: *mut bindings::config_item, page: *mut c_c
 
 unsafe extern "C" fn fuel_show(item: *mut bindings::config_item, page: *mut c_char) -> isize {
     // SAFETY: configfs calls this with an item of the program type and a page.
-    unsafe { show(item, page, |p, w| writeln!(w, "{}", p.fuel()).map_err(|_| EINVAL)) }
+    unsafe {
+        show(item, page, |p, w| {
+            writeln!(w, "{}", p.fuel()).map_err(|_| EINVAL)
+        })
+    }
 }
 
 unsafe extern "C" fn fuel_store(
@@ -240,8 +254,12 @@ const fn attribute(
     }
 }
 
-static ACTIVE: Static<bindings::configfs_attribute> =
-    Static::new(attribute(c"active", 0o600, Some(active_show), Some(active_store)));
+static ACTIVE: Static<bindings::configfs_attribute> = Static::new(attribute(
+    c"active",
+    0o600,
+    Some(active_show),
+    Some(active_store),
+));
 static REPORT: Static<bindings::configfs_attribute> =
     Static::new(attribute(c"report", 0o400, Some(report_show), None));
 static STATUS: Static<bindings::configfs_attribute> =
@@ -272,7 +290,11 @@ unsafe extern "C" fn program_release(item: *mut bindings::config_item) {
     let group = unsafe { kernel::container_of!(item, bindings::config_group, cg_item) };
     // SAFETY: ...embedded in a `ProgramDir` that `make_program` leaked from a `KBox`.
     let dir = unsafe {
-        kernel::container_of!(group.cast::<Opaque<bindings::config_group>>(), ProgramDir, group)
+        kernel::container_of!(
+            group.cast::<Opaque<bindings::config_group>>(),
+            ProgramDir,
+            group
+        )
     };
     // SAFETY: See above: this is the `KBox` of `make_program`, released once.
     drop(unsafe { KBox::from_raw(dir) });

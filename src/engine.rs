@@ -4,8 +4,8 @@
 //! handles of `src/kwasm_engine.h` and `src/kwasm_exec.h`.
 
 use core::ffi::CStr;
-use kernel::ffi::c_char;
 use core::ptr::NonNull;
+use kernel::ffi::c_char;
 use kernel::prelude::*;
 
 mod ffi {
@@ -46,7 +46,6 @@ mod ffi {
         _opaque: [u8; 0],
     }
 
-
     extern "C" {
         pub(crate) fn kwasm_selftest(got: *mut i64) -> i32;
         pub(crate) fn kwasm_load(
@@ -59,7 +58,11 @@ mod ffi {
             msg_size: usize,
         ) -> i32;
         pub(crate) fn kwasm_engine_sizes(p: *const Program, code: *mut usize, memory: *mut usize);
-        pub(crate) fn kwasm_exec_new(engine: *mut Program, name: *const c_char, fuel: u64) -> *mut Exec;
+        pub(crate) fn kwasm_exec_new(
+            engine: *mut Program,
+            name: *const c_char,
+            fuel: u64,
+        ) -> *mut Exec;
         pub(crate) fn kwasm_exec_free(ex: *mut Exec);
         pub(crate) fn kwasm_exec_attach(ex: *mut Exec, failed: *mut u32) -> i32;
         pub(crate) fn kwasm_exec_detach(ex: *mut Exec);
@@ -102,7 +105,11 @@ pub(crate) struct LoadFailure {
 impl LoadFailure {
     /// The sentence, as a string.
     pub(crate) fn text(&self) -> &str {
-        let len = self.message.iter().position(|&b| b == 0).unwrap_or(self.message.len());
+        let len = self
+            .message
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.message.len());
         core::str::from_utf8(&self.message[..len]).unwrap_or("(unprintable message)")
     }
 }
@@ -144,7 +151,10 @@ impl Exec {
         name: &CStr,
         fuel: u64,
     ) -> core::result::Result<Self, LoadFailure> {
-        let mut failure = LoadFailure { errno: ENOMEM, message: [0; 512] };
+        let mut failure = LoadFailure {
+            errno: ENOMEM,
+            message: [0; 512],
+        };
         let mut program = core::ptr::null_mut();
         // SAFETY: `code`, `limits` and `name` are valid for the call; `program` is
         // writable; `message` holds its length.
@@ -204,7 +214,11 @@ impl Exec {
         // SAFETY: `self.0` is a live exec, and the engine's sizes are plain reads; the
         // memory size may be stale by the time it is shown, which is fine.
         unsafe {
-            ffi::kwasm_engine_sizes(ffi::kwasm_exec_engine(self.0.as_ptr()), &mut code, &mut memory)
+            ffi::kwasm_engine_sizes(
+                ffi::kwasm_exec_engine(self.0.as_ptr()),
+                &mut code,
+                &mut memory,
+            )
         };
         (code, memory)
     }
@@ -243,7 +257,10 @@ impl Exec {
     }
 
     /// Calls `report` into `buf`; returns the length and whether the string was cut.
-    pub(crate) fn report(&self, buf: &mut [u8]) -> core::result::Result<(usize, bool), ReportFailure> {
+    pub(crate) fn report(
+        &self,
+        buf: &mut [u8],
+    ) -> core::result::Result<(usize, bool), ReportFailure> {
         let (mut len, mut truncated, mut trap) = (0usize, false, core::ptr::null::<c_char>());
         // SAFETY: `self.0` is a live exec; `buf` is writable for its length; the outputs
         // are writable. The C side serializes this call with the handlers.
@@ -260,7 +277,9 @@ impl Exec {
         match ret {
             0 => Ok((len, truncated)),
             // SAFETY: On a trap the engine hands back a static NUL-terminated message.
-            _ if !trap.is_null() => Err(ReportFailure::Trap(unsafe { CStr::from_ptr(trap.cast()) })),
+            _ if !trap.is_null() => {
+                Err(ReportFailure::Trap(unsafe { CStr::from_ptr(trap.cast()) }))
+            }
             _ => Err(ReportFailure::NoReport),
         }
     }

@@ -7,10 +7,10 @@
 //! spinlock, which report also takes inside the engine call.
 
 use core::fmt::Write;
+use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::Mutex;
-use kernel::new_mutex;
 
 use crate::engine::{Exec, ReportFailure};
 use crate::errno::errno_name;
@@ -101,7 +101,11 @@ impl Program {
     pub(crate) fn write_code(&self, code: &[u8]) {
         let mut inner = self.inner.lock();
         if inner.state == State::Active {
-            self.fail(&mut inner, EBUSY, format_args!("code: refused while active; the running code stays"));
+            self.fail(
+                &mut inner,
+                EBUSY,
+                format_args!("code: refused while active; the running code stays"),
+            );
             return;
         }
         // The old code goes first: two instances would double the memory at the peak.
@@ -129,7 +133,11 @@ impl Program {
             Err(failure) => {
                 inner.load_errno = Some(failure.errno);
                 let errno = failure.errno;
-                self.fail(&mut inner, errno, format_args!("load failed: {}", failure.text()));
+                self.fail(
+                    &mut inner,
+                    errno,
+                    format_args!("load failed: {}", failure.text()),
+                );
             }
         }
     }
@@ -157,7 +165,11 @@ impl Program {
                     Err((errno, index)) => {
                         let stats = exec.stats(index);
                         let (sym, kind) = (stats.symbol, if stats.post { "post" } else { "pre" });
-                        let probe = if stats.post { "register_kretprobe" } else { "register_kprobe" };
+                        let probe = if stats.post {
+                            "register_kretprobe"
+                        } else {
+                            "register_kprobe"
+                        };
                         Err(self.fail(
                             &mut inner,
                             errno,
@@ -219,7 +231,11 @@ impl Program {
     pub(crate) fn set_fuel(&self, fuel: u64) -> Result {
         let mut inner = self.inner.lock();
         if inner.state == State::Active {
-            return Err(self.fail(&mut inner, EBUSY, format_args!("fuel: refused while active")));
+            return Err(self.fail(
+                &mut inner,
+                EBUSY,
+                format_args!("fuel: refused while active"),
+            ));
         }
         let max = self.settings.max_fuel;
         if fuel == 0 || fuel > max {

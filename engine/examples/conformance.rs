@@ -36,7 +36,16 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
-static OPS: HostOps = HostOps { arg, ret, syscall_arg: arg, read, ktime_ns: ktime, task, comm, print };
+static OPS: HostOps = HostOps {
+    arg,
+    ret,
+    syscall_arg: arg,
+    read,
+    ktime_ns: ktime,
+    task,
+    comm,
+    print,
+};
 
 /// A small deterministic generator (xorshift64*), so the corpus is the same every run.
 struct Rng(u64);
@@ -54,20 +63,60 @@ impl Rng {
 }
 
 const F64_SPECIAL: &[u64] = &[
-    0x0000_0000_0000_0000, 0x8000_0000_0000_0000, 0x7ff0_0000_0000_0000, 0xfff0_0000_0000_0000,
-    0x7ff8_0000_0000_0000, 0xfff8_0000_0000_0001, 0x7ff4_0000_0000_0000, 0x0000_0000_0000_0001,
-    0x000f_ffff_ffff_ffff, 0x0010_0000_0000_0000, 0x7fef_ffff_ffff_ffff, 0x3ff0_0000_0000_0000,
-    0xbff0_0000_0000_0000, 0x3fe0_0000_0000_0000, 0x4330_0000_0000_0001, 0x43e0_0000_0000_0000,
-    0xc3e0_0000_0000_0000, 0x41df_ffff_ffc0_0000, 0x3ff8_0000_0000_0000, 0x4004_0000_0000_0000,
+    0x0000_0000_0000_0000,
+    0x8000_0000_0000_0000,
+    0x7ff0_0000_0000_0000,
+    0xfff0_0000_0000_0000,
+    0x7ff8_0000_0000_0000,
+    0xfff8_0000_0000_0001,
+    0x7ff4_0000_0000_0000,
+    0x0000_0000_0000_0001,
+    0x000f_ffff_ffff_ffff,
+    0x0010_0000_0000_0000,
+    0x7fef_ffff_ffff_ffff,
+    0x3ff0_0000_0000_0000,
+    0xbff0_0000_0000_0000,
+    0x3fe0_0000_0000_0000,
+    0x4330_0000_0000_0001,
+    0x43e0_0000_0000_0000,
+    0xc3e0_0000_0000_0000,
+    0x41df_ffff_ffc0_0000,
+    0x3ff8_0000_0000_0000,
+    0x4004_0000_0000_0000,
 ];
 const F32_SPECIAL: &[u32] = &[
-    0x0000_0000, 0x8000_0000, 0x7f80_0000, 0xff80_0000, 0x7fc0_0000, 0xffc0_0001, 0x7fa0_0000,
-    0x0000_0001, 0x007f_ffff, 0x0080_0000, 0x7f7f_ffff, 0x3f80_0000, 0xbf80_0000, 0x3f00_0000,
-    0x4b00_0001, 0x4f00_0000, 0xcf00_0000, 0x3fc0_0000, 0x4020_0000,
+    0x0000_0000,
+    0x8000_0000,
+    0x7f80_0000,
+    0xff80_0000,
+    0x7fc0_0000,
+    0xffc0_0001,
+    0x7fa0_0000,
+    0x0000_0001,
+    0x007f_ffff,
+    0x0080_0000,
+    0x7f7f_ffff,
+    0x3f80_0000,
+    0xbf80_0000,
+    0x3f00_0000,
+    0x4b00_0001,
+    0x4f00_0000,
+    0xcf00_0000,
+    0x3fc0_0000,
+    0x4020_0000,
 ];
 const INT_SPECIAL: &[u64] = &[
-    0, 1, u64::MAX, 0x8000_0000_0000_0000, 0x7fff_ffff_ffff_ffff, 0x8000_0000, 0x7fff_ffff,
-    0xffff_ffff, 2, 3, 0x1_0000_0001,
+    0,
+    1,
+    u64::MAX,
+    0x8000_0000_0000_0000,
+    0x7fff_ffff_ffff_ffff,
+    0x8000_0000,
+    0x7fff_ffff,
+    0xffff_ffff,
+    2,
+    3,
+    0x1_0000_0001,
 ];
 
 /// Operands as constants, or through `$id64`/`$id32` (opaque to the translator).
@@ -93,10 +142,18 @@ fn i32_value(v: u32, o: Operands) -> String {
 
 /// A float operand, and whether it is a NaN other than a canonical one.
 fn f64_operand_bits(r: &mut Rng, o: Operands) -> (String, bool) {
-    let bits = if r.next() % 3 == 0 { r.next() } else { *r.pick(F64_SPECIAL) };
-    let nan = bits & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000 && bits & 0x000f_ffff_ffff_ffff != 0;
+    let bits = if r.next() % 3 == 0 {
+        r.next()
+    } else {
+        *r.pick(F64_SPECIAL)
+    };
+    let nan =
+        bits & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000 && bits & 0x000f_ffff_ffff_ffff != 0;
     let odd_nan = nan && bits & 0x7fff_ffff_ffff_ffff != 0x7ff8_0000_0000_0000;
-    (format!("(f64.reinterpret_i64 {})", i64_value(bits, o)), odd_nan)
+    (
+        format!("(f64.reinterpret_i64 {})", i64_value(bits, o)),
+        odd_nan,
+    )
 }
 
 fn f64_operand(r: &mut Rng, o: Operands) -> String {
@@ -104,10 +161,17 @@ fn f64_operand(r: &mut Rng, o: Operands) -> String {
 }
 
 fn f32_operand_bits(r: &mut Rng, o: Operands) -> (String, bool) {
-    let bits = if r.next() % 3 == 0 { r.next() as u32 } else { *r.pick(F32_SPECIAL) };
+    let bits = if r.next() % 3 == 0 {
+        r.next() as u32
+    } else {
+        *r.pick(F32_SPECIAL)
+    };
     let nan = bits & 0x7f80_0000 == 0x7f80_0000 && bits & 0x007f_ffff != 0;
     let odd_nan = nan && bits & 0x7fff_ffff != 0x7fc0_0000;
-    (format!("(f32.reinterpret_i32 {})", i32_value(bits, o)), odd_nan)
+    (
+        format!("(f32.reinterpret_i32 {})", i32_value(bits, o)),
+        odd_nan,
+    )
 }
 
 fn f32_operand(r: &mut Rng, o: Operands) -> String {
@@ -115,7 +179,11 @@ fn f32_operand(r: &mut Rng, o: Operands) -> String {
 }
 
 fn int_operand(r: &mut Rng, wide: bool, o: Operands) -> String {
-    let v = if r.next() % 2 == 0 { r.next() } else { *r.pick(INT_SPECIAL) };
+    let v = if r.next() % 2 == 0 {
+        r.next()
+    } else {
+        *r.pick(INT_SPECIAL)
+    };
     if wide {
         i64_value(v, o)
     } else {
@@ -127,7 +195,11 @@ fn int_operand(r: &mut Rng, wide: bool, o: Operands) -> String {
 /// even NaNs (`bits`); an arithmetic result that is a NaN must be a canonical NaN when no
 /// operand is a non-canonical NaN (`canon`), and any arithmetic NaN otherwise.
 fn float_type(op: &str, wide: bool, odd_nan_operand: bool) -> &'static str {
-    match (matches!(op, "abs" | "neg" | "copysign"), odd_nan_operand, wide) {
+    match (
+        matches!(op, "abs" | "neg" | "copysign"),
+        odd_nan_operand,
+        wide,
+    ) {
         (true, _, true) => "f64bits",
         (true, _, false) => "f32bits",
         (false, false, true) => "f64canon",
@@ -141,18 +213,26 @@ fn float_type(op: &str, wide: bool, odd_nan_operand: bool) -> &'static str {
 fn expression(r: &mut Rng, o: Operands) -> (String, &'static str) {
     const F64_BIN: &[&str] = &["add", "sub", "mul", "div", "min", "max", "copysign"];
     const F64_UN: &[&str] = &["sqrt", "floor", "ceil", "trunc", "nearest", "abs", "neg"];
-    const INT_BIN: &[&str] = &["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"];
+    const INT_BIN: &[&str] = &[
+        "add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr",
+    ];
     const INT_UN: &[&str] = &["clz", "ctz", "popcnt", "extend8_s", "extend16_s"];
     match r.next() % 10 {
         0 | 1 => {
             let op = *r.pick(F64_BIN);
             let ((a, odd_a), (b, odd_b)) = (f64_operand_bits(r, o), f64_operand_bits(r, o));
-            (format!("(i64.reinterpret_f64 (f64.{op} {a} {b}))"), float_type(op, true, odd_a || odd_b))
+            (
+                format!("(i64.reinterpret_f64 (f64.{op} {a} {b}))"),
+                float_type(op, true, odd_a || odd_b),
+            )
         }
         2 => {
             let op = *r.pick(F64_UN);
             let (a, odd) = f64_operand_bits(r, o);
-            (format!("(i64.reinterpret_f64 (f64.{op} {a}))"), float_type(op, true, odd))
+            (
+                format!("(i64.reinterpret_f64 (f64.{op} {a}))"),
+                float_type(op, true, odd),
+            )
         }
         3 => {
             let op = *r.pick(F64_BIN);
@@ -170,31 +250,60 @@ fn expression(r: &mut Rng, o: Operands) -> (String, &'static str) {
                 float_type(op, false, odd),
             )
         }
-        5 => (format!(
-            "(i64.{} {} {})",
-            r.pick(INT_BIN), int_operand(r, true, o), int_operand(r, true, o)
-        ), "int"),
-        6 => (format!(
-            "(i64.extend_i32_u (i32.{} {} {}))",
-            r.pick(INT_BIN), int_operand(r, false, o), int_operand(r, false, o)
-        ), "int"),
-        7 => (format!("(i64.{} {})", r.pick(INT_UN), int_operand(r, true, o)), "int"),
-        8 => (format!(
-            "(i64.reinterpret_f64 ({} {}))",
-            r.pick(&["f64.convert_i64_s", "f64.convert_i64_u"]), int_operand(r, true, o)
-        ), "f64"),
-        _ => (format!(
-            "({} {})",
-            r.pick(&["i64.trunc_sat_f64_s", "i64.trunc_sat_f64_u"]), f64_operand(r, o)
-        ), "int"),
+        5 => (
+            format!(
+                "(i64.{} {} {})",
+                r.pick(INT_BIN),
+                int_operand(r, true, o),
+                int_operand(r, true, o)
+            ),
+            "int",
+        ),
+        6 => (
+            format!(
+                "(i64.extend_i32_u (i32.{} {} {}))",
+                r.pick(INT_BIN),
+                int_operand(r, false, o),
+                int_operand(r, false, o)
+            ),
+            "int",
+        ),
+        7 => (
+            format!("(i64.{} {})", r.pick(INT_UN), int_operand(r, true, o)),
+            "int",
+        ),
+        8 => (
+            format!(
+                "(i64.reinterpret_f64 ({} {}))",
+                r.pick(&["f64.convert_i64_s", "f64.convert_i64_u"]),
+                int_operand(r, true, o)
+            ),
+            "f64",
+        ),
+        _ => (
+            format!(
+                "({} {})",
+                r.pick(&["i64.trunc_sat_f64_s", "i64.trunc_sat_f64_u"]),
+                f64_operand(r, o)
+            ),
+            "int",
+        ),
     }
 }
 
 /// A trapping (or not) operation for the end of a trap module.
 fn maybe_trap(r: &mut Rng, o: Operands) -> String {
     match r.next() % 4 {
-        0 => format!("(i64.div_s {} {})", int_operand(r, true, o), i64_value(0, o)),
-        1 => format!("(i64.div_s {} {})", i64_value(1 << 63, o), i64_value(u64::MAX, o)),
+        0 => format!(
+            "(i64.div_s {} {})",
+            int_operand(r, true, o),
+            i64_value(0, o)
+        ),
+        1 => format!(
+            "(i64.div_s {} {})",
+            i64_value(1 << 63, o),
+            i64_value(u64::MAX, o)
+        ),
         2 => format!("(i64.trunc_f64_s {})", f64_operand(r, o)),
         _ => format!("(i64.extend_i32_s (i32.trunc_f32_u {}))", f32_operand(r, o)),
     }
@@ -245,8 +354,13 @@ fn main() {
     let mut r = Rng(0x6b77_6173_6d21_2026);
     let mut traps = 0;
     for m in 0..count {
-        let o = if m % 2 == 0 { Operands::Constant } else { Operands::Runtime };
-        let (mut exprs, mut types): (Vec<String>, Vec<&str>) = (0..24).map(|_| expression(&mut r, o)).unzip();
+        let o = if m % 2 == 0 {
+            Operands::Constant
+        } else {
+            Operands::Runtime
+        };
+        let (mut exprs, mut types): (Vec<String>, Vec<&str>) =
+            (0..24).map(|_| expression(&mut r, o)).unzip();
         // One module in five ends with an operation that may trap.
         if m % 5 == 4 {
             exprs.push(maybe_trap(&mut r, o));
@@ -267,5 +381,8 @@ fn main() {
         std::fs::write(out.join(format!("m{m:03}.expected")), expected).unwrap();
         std::fs::write(out.join(format!("m{m:03}.types")), types.join("\n") + "\n").unwrap();
     }
-    eprintln!("conformance: {count} modules, {} values, {traps} ending in a trap", count * 24);
+    eprintln!(
+        "conformance: {count} modules, {} values, {traps} ending in a trap",
+        count * 24
+    );
 }

@@ -56,7 +56,10 @@ impl core::fmt::Write for PanicBuf {
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    let mut msg = PanicBuf { buf: [0; 256], len: 0 };
+    let mut msg = PanicBuf {
+        buf: [0; 256],
+        len: 0,
+    };
     let _ = core::fmt::write(&mut msg, format_args!("{info}"));
     // SAFETY: `msg.buf[..msg.len]` is initialized; the callee does not return.
     unsafe { kwasm_rt_panic(msg.buf.as_ptr(), msg.len) }

@@ -113,10 +113,15 @@ fn kind_name(ty: &ExternType) -> &'static str {
 /// Splits `kprobe:SYMBOL:pre|post`, or says why the name does not fit.
 fn parse_kprobe_name(name: &str) -> Result<(&str, Kind), LoadError> {
     let bad = |why: &str| {
-        load_error!(EINVAL, "export \"{name}\" does not fit kprobe:SYMBOL:pre|post ({why})")
+        load_error!(
+            EINVAL,
+            "export \"{name}\" does not fit kprobe:SYMBOL:pre|post ({why})"
+        )
     };
     let rest = &name[KPROBE_PREFIX.len()..];
-    let (symbol, kind) = rest.rsplit_once(':').ok_or_else(|| bad("no :pre or :post"))?;
+    let (symbol, kind) = rest
+        .rsplit_once(':')
+        .ok_or_else(|| bad("no :pre or :post"))?;
     let kind = match kind {
         "pre" => Kind::Pre,
         "post" => Kind::Post,

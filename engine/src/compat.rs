@@ -26,24 +26,41 @@ pub(crate) struct Compat {
 }
 
 /// The value of exported global `name` as an address, if the module exports one.
-fn address(instance: &Instance, store: &Store<HostState>, name: &str) -> Result<Option<u32>, LoadError> {
+fn address(
+    instance: &Instance,
+    store: &Store<HostState>,
+    name: &str,
+) -> Result<Option<u32>, LoadError> {
     let Some(global) = instance.get_global(store, name) else {
         return Ok(None);
     };
     match global.get(store) {
         Val::I32(v) => Ok(Some(v as u32)),
-        _ => Err(load_error!(EINVAL, "global \"{name}\" must be an i32 (an address in memory)")),
+        _ => Err(load_error!(
+            EINVAL,
+            "global \"{name}\" must be an i32 (an address in memory)"
+        )),
     }
 }
 
 /// Reads and checks the compat globals against `memory`.
-pub(crate) fn read(instance: &Instance, store: &Store<HostState>, memory: &[u8]) -> Result<Compat, LoadError> {
+pub(crate) fn read(
+    instance: &Instance,
+    store: &Store<HostState>,
+    memory: &[u8],
+) -> Result<Compat, LoadError> {
     let mut out = Compat::default();
     let outside = |what: &str, addr: u32| {
-        load_error!(EINVAL, "global \"{what}\" holds address {addr}, outside memory ({} bytes)", memory.len())
+        load_error!(
+            EINVAL,
+            "global \"{what}\" holds address {addr}, outside memory ({} bytes)",
+            memory.len()
+        )
     };
     if let Some(addr) = address(instance, store, "comm")? {
-        let tail = memory.get(addr as usize..).ok_or_else(|| outside("comm", addr))?;
+        let tail = memory
+            .get(addr as usize..)
+            .ok_or_else(|| outside("comm", addr))?;
         let len = tail
             .iter()
             .position(|&b| b == 0)
@@ -67,7 +84,10 @@ pub(crate) fn read(instance: &Instance, store: &Store<HostState>, memory: &[u8])
                 .ok_or_else(|| outside("buffer_size", size_addr))?;
             let size = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
             if size == 0 {
-                return Err(load_error!(EINVAL, "global \"buffer_size\": the buffer has 0 bytes"));
+                return Err(load_error!(
+                    EINVAL,
+                    "global \"buffer_size\": the buffer has 0 bytes"
+                ));
             }
             let end = u64::from(buf) + u64::from(size);
             if end > memory.len() as u64 {
@@ -80,7 +100,10 @@ pub(crate) fn read(instance: &Instance, store: &Store<HostState>, memory: &[u8])
             out.buffer = Some((buf, size));
         }
         (Some(_), None) => {
-            return Err(load_error!(EINVAL, "global \"buffer\" needs \"buffer_size\" too"))
+            return Err(load_error!(
+                EINVAL,
+                "global \"buffer\" needs \"buffer_size\" too"
+            ))
         }
         _ => {}
     }

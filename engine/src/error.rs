@@ -119,7 +119,6 @@ impl From<wasmi::TrapCode> for Trap {
             C::BadSignature => (K::Other, c"indirect call signature mismatch"),
             C::GrowthOperationLimited => (K::Other, c"growth over the limit"),
             C::OutOfSystemMemory => (K::Other, c"out of system memory"),
-
         };
         Trap::new(kind, message)
     }

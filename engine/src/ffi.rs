@@ -95,9 +95,7 @@ pub unsafe extern "C" fn kwasm_engine_load(
     }
     // SAFETY: The caller guarantees these pointers are valid, and `ops` outlives the
     // program (the kernel passes a static table).
-    let (code, limits, ops) = unsafe {
-        (core::slice::from_raw_parts(code, len), &*limits, &*ops)
-    };
+    let (code, limits, ops) = unsafe { (core::slice::from_raw_parts(code, len), &*limits, &*ops) };
     match Program::load(code, limits, ops, ctx) {
         Ok(program) => {
             // SAFETY: `out` is writable.

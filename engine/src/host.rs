@@ -176,39 +176,79 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             _ => trap(&mut caller, c"ret(): no return value"),
         }
     })?;
-    linker.func_wrap(M, "syscall_arg", |mut caller: Caller<'_, HostState>, n: i32| {
-        if !in_handler(&caller) {
-            return trap(&mut caller, c"syscall_arg() is only available in a handler");
-        }
-        let s = caller.data();
-        let mut value = 0u64;
-        // SAFETY: As for `arg`.
-        match unsafe { (s.ops.syscall_arg)(s.ctx, n as u32, &mut value) } {
-            0 => Ok(value as i64),
-            _ => trap(
-                &mut caller,
-                c"syscall_arg(n): not a syscall entry point, or no such argument",
-            ),
-        }
-    })?;
-    linker.func_wrap(M, "read_kernel", |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
-        read(c, READ_KERNEL, src, dst, len, c"read_kernel: destination outside memory")
-    })?;
-    linker.func_wrap(M, "read_user", |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
-        read(c, READ_USER, src, dst, len, c"read_user: destination outside memory")
-    })?;
+    linker.func_wrap(
+        M,
+        "syscall_arg",
+        |mut caller: Caller<'_, HostState>, n: i32| {
+            if !in_handler(&caller) {
+                return trap(&mut caller, c"syscall_arg() is only available in a handler");
+            }
+            let s = caller.data();
+            let mut value = 0u64;
+            // SAFETY: As for `arg`.
+            match unsafe { (s.ops.syscall_arg)(s.ctx, n as u32, &mut value) } {
+                0 => Ok(value as i64),
+                _ => trap(
+                    &mut caller,
+                    c"syscall_arg(n): not a syscall entry point, or no such argument",
+                ),
+            }
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "read_kernel",
+        |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
+            read(
+                c,
+                READ_KERNEL,
+                src,
+                dst,
+                len,
+                c"read_kernel: destination outside memory",
+            )
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "read_user",
+        |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
+            read(
+                c,
+                READ_USER,
+                src,
+                dst,
+                len,
+                c"read_user: destination outside memory",
+            )
+        },
+    )?;
     linker.func_wrap(
         M,
         "read_kernel_str",
         |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
-            read(c, READ_KERNEL_STR, src, dst, len, c"read_kernel_str: destination outside memory")
+            read(
+                c,
+                READ_KERNEL_STR,
+                src,
+                dst,
+                len,
+                c"read_kernel_str: destination outside memory",
+            )
         },
     )?;
     linker.func_wrap(
         M,
         "read_user_str",
         |c: Caller<'_, HostState>, src: i64, dst: i32, len: i32| {
-            read(c, READ_USER_STR, src, dst, len, c"read_user_str: destination outside memory")
+            read(
+                c,
+                READ_USER_STR,
+                src,
+                dst,
+                len,
+                c"read_user_str: destination outside memory",
+            )
         },
     )?;
     linker.func_wrap(M, "ktime_ns", |caller: Caller<'_, HostState>| {
@@ -223,18 +263,26 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             unsafe { (s.ops.task)(s.ctx, what) }
         })?;
     }
-    linker.func_wrap(M, "comm", |mut caller: Caller<'_, HostState>, dst: i32, len: i32| {
-        let dst = guest_range(&mut caller, dst, len, c"comm: destination outside memory")?;
-        let s = caller.data();
-        // SAFETY: `dst..dst + len` is inside linear memory (checked above).
-        Ok(unsafe { (s.ops.comm)(s.ctx, dst, len as u32) })
-    })?;
-    linker.func_wrap(M, "print", |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| {
-        let msg = guest_range(&mut caller, ptr, len, c"print: message outside memory")?;
-        let s = caller.data();
-        // SAFETY: `msg..msg + len` is inside linear memory (checked above).
-        unsafe { (s.ops.print)(s.ctx, msg, len as u32) };
-        Ok(())
-    })?;
+    linker.func_wrap(
+        M,
+        "comm",
+        |mut caller: Caller<'_, HostState>, dst: i32, len: i32| {
+            let dst = guest_range(&mut caller, dst, len, c"comm: destination outside memory")?;
+            let s = caller.data();
+            // SAFETY: `dst..dst + len` is inside linear memory (checked above).
+            Ok(unsafe { (s.ops.comm)(s.ctx, dst, len as u32) })
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "print",
+        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+            let msg = guest_range(&mut caller, ptr, len, c"print: message outside memory")?;
+            let s = caller.data();
+            // SAFETY: `msg..msg + len` is inside linear memory (checked above).
+            unsafe { (s.ops.print)(s.ctx, msg, len as u32) };
+            Ok(())
+        },
+    )?;
     Ok(())
 }

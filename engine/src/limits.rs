@@ -3,8 +3,8 @@
 //! The limits a program runs under, and the wasmi resource limiter that enforces them.
 
 use wasmi::errors::{MemoryError, TableError};
-use wasmi_core::LimiterError;
 use wasmi::ResourceLimiter;
+use wasmi_core::LimiterError;
 
 /// Bytes in a Wasm page.
 pub const WASM_PAGE: u64 = 65536;
@@ -48,8 +48,12 @@ impl Default for Limits {
 pub(crate) enum Refusal {
     #[default]
     None,
-    Memory { desired_bytes: usize },
-    Table { desired: usize },
+    Memory {
+        desired_bytes: usize,
+    },
+    Table {
+        desired: usize,
+    },
 }
 
 /// Enforces [`Limits`] on a store: one instance, one memory, bounded tables, and no

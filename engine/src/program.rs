@@ -4,8 +4,8 @@
 
 use alloc::vec::Vec;
 use wasmi::{
-    CompilationMode, Config, EnforcedLimits, Engine, Func, Linker, Memory, Module,
-    ResumableCall, Store, TypedFunc, TypedResumableCall, Val,
+    CompilationMode, Config, EnforcedLimits, Engine, Func, Linker, Memory, Module, ResumableCall,
+    Store, TypedFunc, TypedResumableCall, Val,
 };
 
 use crate::abi::{self, AttachPoint, Kind, ParamType, MAX_PARAMS};
@@ -17,9 +17,9 @@ use crate::limits::{Limiter, Limits, Refusal, WASM_PAGE};
 /// call stack to its limit, so calls afterwards never allocate for frames.
 /// `(module (func $f (export "f") (call $f)))`
 const WARM_UP_WASM: [u8; 33] = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
-    0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00,
-    0x10, 0x00, 0x0b,
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
+    0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x10, 0x00,
+    0x0b,
 ];
 
 /// What `report` produced: the string's length in the caller's buffer, and whether it was
@@ -152,7 +152,8 @@ impl Program {
         crate::prescan::prescan(code)?;
         let engine = Engine::new(&engine_config(limits));
         let module = Module::new(&engine, code).map_err(|e| match e.kind() {
-            wasmi::errors::ErrorKind::UserLimits(_) | wasmi::errors::ErrorKind::ImplementationLimits(_) => {
+            wasmi::errors::ErrorKind::UserLimits(_)
+            | wasmi::errors::ErrorKind::ImplementationLimits(_) => {
                 load_error!(E2BIG, "over an engine limit: {e}")
             }
             _ => load_error!(EINVAL, "invalid Wasm: {e}"),
@@ -169,7 +170,10 @@ impl Program {
             ));
         }
         if !exports.memory && exports.report {
-            return Err(load_error!(EINVAL, "export \"report\" needs an exported \"memory\""));
+            return Err(load_error!(
+                EINVAL,
+                "export \"report\" needs an exported \"memory\""
+            ));
         }
         if !exports.memory && takes_pointers {
             return Err(load_error!(
@@ -350,7 +354,14 @@ impl Program {
             }
             Handler::Params(func) => func,
         };
-        let mut vals = [Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0)];
+        let mut vals = [
+            Val::I32(0),
+            Val::I32(0),
+            Val::I32(0),
+            Val::I32(0),
+            Val::I32(0),
+            Val::I32(0),
+        ];
         let (n, kind) = (ap.params.len(), ap.kind);
         let mut used = 0u32;
         for i in 0..n {
@@ -364,12 +375,19 @@ impl Program {
             };
         }
         self.enter(phase, ctx, fuel);
-        let outcome = func.call_resumable(&mut self.store, &vals[..n], &mut []).map(Ended::from);
+        let outcome = func
+            .call_resumable(&mut self.store, &vals[..n], &mut [])
+            .map(Ended::from);
         self.leave(outcome)
     }
 
     /// Calls `report` and copies the string it points at into `out`, cut to fit.
-    pub fn report(&mut self, ctx: Ctx, fuel: u64, out: &mut [u8]) -> Result<ReportOutput, ReportError> {
+    pub fn report(
+        &mut self,
+        ctx: Ctx,
+        fuel: u64,
+        out: &mut [u8],
+    ) -> Result<ReportOutput, ReportError> {
         let func = self.report.ok_or(ReportError::NoReport)?;
         self.enter(Phase::Report, ctx, fuel);
         let mut ptr = 0;
@@ -387,11 +405,16 @@ impl Program {
             return Err(memory_trap(c"report returned a pointer outside memory"));
         };
         let Some(len) = tail.iter().position(|&b| b == 0) else {
-            return Err(memory_trap(c"report's string has no NUL before the end of memory"));
+            return Err(memory_trap(
+                c"report's string has no NUL before the end of memory",
+            ));
         };
         let n = len.min(out.len());
         out[..n].copy_from_slice(&tail[..n]);
-        Ok(ReportOutput { len: n, truncated: n < len })
+        Ok(ReportOutput {
+            len: n,
+            truncated: n < len,
+        })
     }
 }
 

@@ -68,9 +68,17 @@ const PROBE: &str = r#"(module
 fn handler_calls_and_report_allocate_nothing_after_load() {
     let mut p = load(PROBE);
     let index = |name: &str| {
-        p.attach_points().iter().position(|a| a.symbol() == name).unwrap()
+        p.attach_points()
+            .iter()
+            .position(|a| a.symbol() == name)
+            .unwrap()
     };
-    let (counter, hosts, deep, spin) = (index("counter"), index("hosts"), index("deep"), index("spin"));
+    let (counter, hosts, deep, spin) = (
+        index("counter"),
+        index("hosts"),
+        index("deep"),
+        index("spin"),
+    );
     let mut c = FakeCtx::default();
     let mut buf = [0u8; 64];
     let n = allocations(|| {
@@ -89,7 +97,12 @@ fn handler_calls_and_report_allocate_nothing_after_load() {
 #[test]
 fn other_traps_allocate_exactly_one_error_each() {
     let mut p = load(PROBE);
-    let index = |name: &str| p.attach_points().iter().position(|a| a.symbol() == name).unwrap();
+    let index = |name: &str| {
+        p.attach_points()
+            .iter()
+            .position(|a| a.symbol() == name)
+            .unwrap()
+    };
     let (oob, badptr) = (index("oob"), index("badptr"));
     let mut c = FakeCtx::default();
     // The first of each may size internal buffers; count from the second.

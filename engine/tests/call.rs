@@ -55,13 +55,23 @@ fn handler_parameters_receive_the_values_with_their_declared_widths() {
             (func (export "kprobe:f:post") (param i32) (i32.store (i32.const 24) (local.get 0)))
             (func (export "report") (result i32) i32.const 0))"#,
     );
-    let mut c = FakeCtx { args: [u64::MAX - 1, 0x1_0000_0007, 3, 4, 5, 6], ..Default::default() };
+    let mut c = FakeCtx {
+        args: [u64::MAX - 1, 0x1_0000_0007, 3, 4, 5, 6],
+        ..Default::default()
+    };
     call(&mut p, 1, &mut c).unwrap(); // `pre` sorts after `post`.
     c.args[0] = (-17i64) as u64;
     call(&mut p, 0, &mut c).unwrap();
     let mem = dump(&mut p);
-    assert_eq!(u64::from_le_bytes(mem[0..8].try_into().unwrap()), u64::MAX - 1);
-    assert_eq!(u32::from_le_bytes(mem[8..12].try_into().unwrap()), 7, "i32 takes the low half");
+    assert_eq!(
+        u64::from_le_bytes(mem[0..8].try_into().unwrap()),
+        u64::MAX - 1
+    );
+    assert_eq!(
+        u32::from_le_bytes(mem[8..12].try_into().unwrap()),
+        7,
+        "i32 takes the low half"
+    );
     assert_eq!(u64::from_le_bytes(mem[16..24].try_into().unwrap()), 3);
     assert_eq!(i32::from_le_bytes(mem[24..28].try_into().unwrap()), -17);
 }
@@ -139,18 +149,38 @@ fn read_functions_copy_into_memory_and_report_faults() {
     let m = dump(&mut p);
     assert_eq!(i32::from_le_bytes(m[0..4].try_into().unwrap()), 0);
     assert_eq!(&m[100..108], b"kernel!\0");
-    assert_eq!(i32::from_le_bytes(m[4..8].try_into().unwrap()), 6, "cut to 6 + NUL");
+    assert_eq!(
+        i32::from_le_bytes(m[4..8].try_into().unwrap()),
+        6,
+        "cut to 6 + NUL"
+    );
     assert_eq!(&m[200..207], b"/tmp/a\0");
-    assert_eq!(i32::from_le_bytes(m[8..12].try_into().unwrap()), -14, "-EFAULT");
+    assert_eq!(
+        i32::from_le_bytes(m[8..12].try_into().unwrap()),
+        -14,
+        "-EFAULT"
+    );
 }
 
 #[test]
 fn host_calls_with_pointers_outside_memory_trap_before_the_callback() {
     let cases = [
-        ("(call $print (i32.const 65530) (i32.const 7))", "print: message outside memory"),
-        ("(call $print (i32.const -1) (i32.const 1))", "print: message outside memory"),
-        ("(call $print (i32.const 0) (i32.const -1))", "print: message outside memory"),
-        ("(drop (call $comm (i32.const 65535) (i32.const 2)))", "comm: destination outside memory"),
+        (
+            "(call $print (i32.const 65530) (i32.const 7))",
+            "print: message outside memory",
+        ),
+        (
+            "(call $print (i32.const -1) (i32.const 1))",
+            "print: message outside memory",
+        ),
+        (
+            "(call $print (i32.const 0) (i32.const -1))",
+            "print: message outside memory",
+        ),
+        (
+            "(drop (call $comm (i32.const 65535) (i32.const 2)))",
+            "comm: destination outside memory",
+        ),
         (
             "(drop (call $rk (i64.const 1) (i32.const 65536) (i32.const 1)))",
             "read_kernel: destination outside memory",
@@ -199,7 +229,10 @@ fn context_dependent_host_functions_trap_where_they_make_no_sense() {
             (func (export "report") (result i32) (drop (call $arg (i32.const 0))) (i32.const 0)))"#,
     );
     let mut c = FakeCtx::default();
-    assert_eq!(message(call(&mut p, 0, &mut c)), "ret() is only available in a post handler");
+    assert_eq!(
+        message(call(&mut p, 0, &mut c)),
+        "ret() is only available in a post handler"
+    );
     assert_eq!(message(call(&mut p, 1, &mut c)), "arg(n): no such argument");
     assert_eq!(
         message(call(&mut p, 2, &mut c)),
@@ -218,15 +251,43 @@ fn context_dependent_host_functions_trap_where_they_make_no_sense() {
 fn each_trap_kind_is_classified_and_the_program_stays_usable() {
     let cases = [
         ("(loop br 0)", TrapKind::OutOfFuel, "out of fuel"),
-        ("(drop (i32.load (i32.const 65535)))", TrapKind::MemoryOutOfBounds, "out-of-bounds memory access"),
-        ("(i32.store (i32.const -4) (i32.const 1))", TrapKind::MemoryOutOfBounds, "out-of-bounds memory access"),
+        (
+            "(drop (i32.load (i32.const 65535)))",
+            TrapKind::MemoryOutOfBounds,
+            "out-of-bounds memory access",
+        ),
+        (
+            "(i32.store (i32.const -4) (i32.const 1))",
+            TrapKind::MemoryOutOfBounds,
+            "out-of-bounds memory access",
+        ),
         ("(call $recurse)", TrapKind::StackOverflow, "stack overflow"),
         ("unreachable", TrapKind::Unreachable, "unreachable executed"),
-        ("(drop (i32.div_s (i32.const 1) (i32.const 0)))", TrapKind::Integer, "integer division by zero"),
-        ("(drop (i32.div_s (i32.const -2147483648) (i32.const -1)))", TrapKind::Integer, "integer overflow"),
-        ("(drop (i32.trunc_f64_s (f64.const nan)))", TrapKind::Integer, "invalid conversion to integer"),
-        ("(call_indirect (i32.const 5))", TrapKind::Other, "out-of-bounds table access"),
-        ("(call_indirect (i32.const 0))", TrapKind::Other, "indirect call to null"),
+        (
+            "(drop (i32.div_s (i32.const 1) (i32.const 0)))",
+            TrapKind::Integer,
+            "integer division by zero",
+        ),
+        (
+            "(drop (i32.div_s (i32.const -2147483648) (i32.const -1)))",
+            TrapKind::Integer,
+            "integer overflow",
+        ),
+        (
+            "(drop (i32.trunc_f64_s (f64.const nan)))",
+            TrapKind::Integer,
+            "invalid conversion to integer",
+        ),
+        (
+            "(call_indirect (i32.const 5))",
+            TrapKind::Other,
+            "out-of-bounds table access",
+        ),
+        (
+            "(call_indirect (i32.const 0))",
+            TrapKind::Other,
+            "indirect call to null",
+        ),
     ];
     for (body, want_kind, want_msg) in cases {
         let mut p = load(&format!(
@@ -329,11 +390,17 @@ fn report_strings_are_bounds_checked_and_cut_to_the_buffer() {
     assert_eq!(report(&mut program("(i32.const 65535)", "")).unwrap(), "");
     assert_eq!(
         trap_msg(&mut program("(i32.const 65536)", "")),
-        (TrapKind::MemoryOutOfBounds, "report returned a pointer outside memory".into())
+        (
+            TrapKind::MemoryOutOfBounds,
+            "report returned a pointer outside memory".into()
+        )
     );
     assert_eq!(
         trap_msg(&mut program("(i32.const -1)", "")),
-        (TrapKind::MemoryOutOfBounds, "report returned a pointer outside memory".into())
+        (
+            TrapKind::MemoryOutOfBounds,
+            "report returned a pointer outside memory".into()
+        )
     );
     // No NUL anywhere from the pointer to the end of memory.
     let mut p = load(
@@ -343,7 +410,10 @@ fn report_strings_are_bounds_checked_and_cut_to_the_buffer() {
     );
     assert_eq!(
         trap_msg(&mut p),
-        (TrapKind::MemoryOutOfBounds, "report's string has no NUL before the end of memory".into())
+        (
+            TrapKind::MemoryOutOfBounds,
+            "report's string has no NUL before the end of memory".into()
+        )
     );
     // Cut to the caller's buffer, and said so.
     let mut p = program("(i32.const 0)", "0123456789\\00");

@@ -11,7 +11,12 @@ use kwasm_engine::{Limits, Program};
 #[test]
 fn fuzz_regressions_load_or_fail_cleanly() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
-    let limits = Limits { max_memory_pages: 4, max_table_elements: 256, start_fuel: 20_000, ..Limits::default() };
+    let limits = Limits {
+        max_memory_pages: 4,
+        max_table_elements: 256,
+        start_fuel: 20_000,
+        ..Limits::default()
+    };
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

@@ -20,7 +20,10 @@ fn a_module_with_every_kind_of_export_loads_and_lists_its_attach_points_by_name(
             (func (export "helper_not_an_attach_point")))"#,
     );
     let aps = p.attach_points();
-    let got: Vec<_> = aps.iter().map(|a| (a.symbol(), a.kind, a.params.len())).collect();
+    let got: Vec<_> = aps
+        .iter()
+        .map(|a| (a.symbol(), a.kind, a.params.len()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -50,8 +53,14 @@ fn malformed_kprobe_export_names_are_rejected_by_name() {
         ("kprobe:foo", "no :pre or :post"),
         ("kprobe:foo:entry", "it must end in :pre or :post"),
         ("kprobe::pre", "the symbol is empty"),
-        ("kprobe:foo bar:pre", "a symbol has only letters, digits, '_' and '.'"),
-        ("kprobe:a:b:pre", "a symbol has only letters, digits, '_' and '.'"),
+        (
+            "kprobe:foo bar:pre",
+            "a symbol has only letters, digits, '_' and '.'",
+        ),
+        (
+            "kprobe:a:b:pre",
+            "a symbol has only letters, digits, '_' and '.'",
+        ),
     ] {
         let err = load_err(&format!(r#"(module (func (export "{name}")))"#));
         assert_eq!(
@@ -65,7 +74,10 @@ fn malformed_kprobe_export_names_are_rejected_by_name() {
 fn a_symbol_longer_than_ksym_name_len_is_rejected() {
     let long = "a".repeat(512);
     let err = load_err(&format!(r#"(module (func (export "kprobe:{long}:pre")))"#));
-    assert!(err.ends_with("(the symbol is longer than 511 bytes)"), "{err}");
+    assert!(
+        err.ends_with("(the symbol is longer than 511 bytes)"),
+        "{err}"
+    );
     // 511 bytes is fine.
     let ok = "a".repeat(511);
     load(&format!(r#"(module (func (export "kprobe:{ok}:pre")))"#));
@@ -181,12 +193,21 @@ fn a_pointer_taking_import_needs_an_exported_memory() {
 #[test]
 fn invalid_and_empty_modules_are_rejected() {
     let limits = Limits::default();
-    let e = Program::load(&[], &limits, &OPS, start_ctx()).err().unwrap();
-    assert_eq!((e.errno, e.message.as_str()), (Errno::EINVAL, "code is empty"));
-    let e = Program::load(b"\0asm\x01\0\0\0\x01", &limits, &OPS, start_ctx()).err().unwrap();
+    let e = Program::load(&[], &limits, &OPS, start_ctx())
+        .err()
+        .unwrap();
+    assert_eq!(
+        (e.errno, e.message.as_str()),
+        (Errno::EINVAL, "code is empty")
+    );
+    let e = Program::load(b"\0asm\x01\0\0\0\x01", &limits, &OPS, start_ctx())
+        .err()
+        .unwrap();
     assert_eq!(e.errno, Errno::EINVAL);
     assert!(e.message.starts_with("invalid Wasm: "), "{}", e.message);
-    let e = Program::load(b"not wasm at all", &limits, &OPS, start_ctx()).err().unwrap();
+    let e = Program::load(b"not wasm at all", &limits, &OPS, start_ctx())
+        .err()
+        .unwrap();
     assert_eq!(e.errno, Errno::EINVAL);
     // Duplicate export names are a validation error.
     let e = try_load(r#"(module (func (export "kprobe:a:pre")) (func (export "kprobe:a:pre")))"#)
@@ -199,19 +220,35 @@ fn invalid_and_empty_modules_are_rejected() {
 #[test]
 fn code_over_max_code_bytes_is_e2big_and_at_the_limit_loads() {
     let code = wat::parse_str("(module)").unwrap();
-    let limits = Limits { max_code_bytes: code.len() as u64, ..Limits::default() };
+    let limits = Limits {
+        max_code_bytes: code.len() as u64,
+        ..Limits::default()
+    };
     assert!(Program::load(&code, &limits, &OPS, start_ctx()).is_ok());
-    let limits = Limits { max_code_bytes: code.len() as u64 - 1, ..Limits::default() };
-    let e = Program::load(&code, &limits, &OPS, start_ctx()).err().unwrap();
+    let limits = Limits {
+        max_code_bytes: code.len() as u64 - 1,
+        ..Limits::default()
+    };
+    let e = Program::load(&code, &limits, &OPS, start_ctx())
+        .err()
+        .unwrap();
     assert_eq!(e.errno, Errno::E2BIG);
-    assert_eq!(e.message, "code is 8 bytes, over the limit of 7 (max_code_bytes)");
+    assert_eq!(
+        e.message,
+        "code is 8 bytes, over the limit of 7 (max_code_bytes)"
+    );
 }
 
 #[test]
 fn memory_over_max_memory_pages_is_e2big() {
-    let limits = Limits { max_memory_pages: 4, ..Limits::default() };
+    let limits = Limits {
+        max_memory_pages: 4,
+        ..Limits::default()
+    };
     assert!(try_load_with(r#"(module (memory 4))"#, &limits).is_ok());
-    let e = try_load_with(r#"(module (memory 5))"#, &limits).err().unwrap();
+    let e = try_load_with(r#"(module (memory 5))"#, &limits)
+        .err()
+        .unwrap();
     assert_eq!(e.errno, Errno::E2BIG);
     assert_eq!(
         e.message,
@@ -221,9 +258,14 @@ fn memory_over_max_memory_pages_is_e2big() {
 
 #[test]
 fn a_table_over_max_table_elements_is_e2big() {
-    let limits = Limits { max_table_elements: 100, ..Limits::default() };
+    let limits = Limits {
+        max_table_elements: 100,
+        ..Limits::default()
+    };
     assert!(try_load_with(r#"(module (table 100 funcref))"#, &limits).is_ok());
-    let e = try_load_with(r#"(module (table 101 funcref))"#, &limits).err().unwrap();
+    let e = try_load_with(r#"(module (table 101 funcref))"#, &limits)
+        .err()
+        .unwrap();
     assert_eq!(e.errno, Errno::E2BIG);
     assert_eq!(
         e.message,
@@ -233,14 +275,20 @@ fn a_table_over_max_table_elements_is_e2big() {
 
 #[test]
 fn attach_points_over_max_attach_points_are_e2big() {
-    let limits = Limits { max_attach_points: 2, ..Limits::default() };
+    let limits = Limits {
+        max_attach_points: 2,
+        ..Limits::default()
+    };
     let two = r#"(module (func (export "kprobe:a:pre")) (func (export "kprobe:b:post")))"#;
     assert!(try_load_with(two, &limits).is_ok());
     let three = r#"(module (func (export "kprobe:a:pre")) (func (export "kprobe:b:post"))
                    (func (export "kprobe:c:pre")))"#;
     let e = try_load_with(three, &limits).err().unwrap();
     assert_eq!(e.errno, Errno::E2BIG);
-    assert_eq!(e.message, "3 attach points, over the limit of 2 (max_attach_points)");
+    assert_eq!(
+        e.message,
+        "3 attach points, over the limit of 2 (max_attach_points)"
+    );
 }
 
 #[test]
@@ -264,18 +312,30 @@ fn the_start_function_runs_at_load_with_fuel() {
 
 #[test]
 fn a_start_function_that_loops_forever_fails_the_load() {
-    let e = try_load(r#"(module (func $s (loop br 0)) (start $s))"#).err().unwrap();
+    let e = try_load(r#"(module (func $s (loop br 0)) (start $s))"#)
+        .err()
+        .unwrap();
     assert_eq!(e.errno, Errno::EINVAL);
     assert_eq!(e.message, "the start function trapped: out of fuel");
-    let e = try_load(r#"(module (func $s unreachable) (start $s))"#).err().unwrap();
-    assert_eq!(e.message, "the start function trapped: unreachable executed");
+    let e = try_load(r#"(module (func $s unreachable) (start $s))"#)
+        .err()
+        .unwrap();
+    assert_eq!(
+        e.message,
+        "the start function trapped: unreachable executed"
+    );
 }
 
 #[test]
 fn a_code_section_with_bytes_but_no_bodies_is_einval_not_a_panic() {
     // Found by the `load` fuzz target: wasmi 2.0.0 divides by zero on it.
     let bytes = include_bytes!("fuzz_regressions/code-section-no-functions-divide-by-zero.wasm");
-    let e = Program::load(bytes, &Limits::default(), &OPS, start_ctx()).err().unwrap();
+    let e = Program::load(bytes, &Limits::default(), &OPS, start_ctx())
+        .err()
+        .unwrap();
     assert_eq!(e.errno, Errno::EINVAL);
-    assert_eq!(e.message, "invalid Wasm: the code section has 17185 bytes but no function bodies");
+    assert_eq!(
+        e.message,
+        "invalid Wasm: the code section has 17185 bytes but no function bodies"
+    );
 }

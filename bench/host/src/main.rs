@@ -122,11 +122,22 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
 
 /// The engine keeps a pointer to its host table for the program's life: a static.
-static OPS: HostOps = HostOps { arg, ret, syscall_arg: arg, read, ktime_ns: ktime_cb, task, comm, print };
+static OPS: HostOps = HostOps {
+    arg,
+    ret,
+    syscall_arg: arg,
+    read,
+    ktime_ns: ktime_cb,
+    task,
+    comm,
+    print,
+};
 
 /// The one clock every engine's `kwasm.ktime_ns` reads, and native code too.
 fn ktime() -> u64 {
-    std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_nanos() as u64)
+    std::time::UNIX_EPOCH
+        .elapsed()
+        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -197,7 +208,10 @@ fn filler_func(k: usize) -> String {
 /// The handlers plus `n` filler functions, compiled, without custom sections.
 fn big_module(n: usize) -> Vec<u8> {
     let funcs: String = (0..n).map(filler_func).collect();
-    strip_custom_sections(&wat::parse_str(WAT.replacen("(global $n", &format!("{funcs}\n    (global $n"), 1)).unwrap())
+    strip_custom_sections(
+        &wat::parse_str(WAT.replacen("(global $n", &format!("{funcs}\n    (global $n"), 1))
+            .unwrap(),
+    )
 }
 
 /// The largest module of filler functions no bigger than [`BIG_MODULE_BYTES`], and how
@@ -255,7 +269,10 @@ fn strip_custom_sections(module: &[u8]) -> Vec<u8> {
 
 /// The size of a module's code section (id 10), to show that the load row loads code.
 fn code_section_bytes(module: &[u8]) -> usize {
-    sections(module).iter().find(|(id, _, _)| *id == 10).map_or(0, |(_, size, _)| *size)
+    sections(module)
+        .iter()
+        .find(|(id, _, _)| *id == 10)
+        .map_or(0, |(_, size, _)| *size)
 }
 
 /// The rows of the table.
@@ -269,8 +286,14 @@ enum Workload {
     Load,
 }
 
-const WORKLOADS: [Workload; 6] =
-    [Workload::Empty, Workload::Counter, Workload::Hist, Workload::Loop, Workload::Report, Workload::Load];
+const WORKLOADS: [Workload; 6] = [
+    Workload::Empty,
+    Workload::Counter,
+    Workload::Hist,
+    Workload::Loop,
+    Workload::Report,
+    Workload::Load,
+];
 
 impl Workload {
     fn name(self, big: &[u8]) -> String {
@@ -286,7 +309,12 @@ impl Workload {
 }
 
 /// The exported handlers, in the order of [`Workload`].
-const HANDLERS: [&str; 4] = ["kprobe:empty:pre", "kprobe:counter:pre", "kprobe:hist:pre", "kprobe:loop:pre"];
+const HANDLERS: [&str; 4] = [
+    "kprobe:empty:pre",
+    "kprobe:counter:pre",
+    "kprobe:hist:pre",
+    "kprobe:loop:pre",
+];
 
 /// The string `report` formats: `a..z` repeated.
 fn expected_report() -> Vec<u8> {
@@ -297,7 +325,10 @@ fn expected_report() -> Vec<u8> {
 /// `report` does: the length copied.
 fn copy_report(memory: &[u8], ptr: usize, out: &mut [u8]) -> usize {
     let tail = &memory[ptr..];
-    let len = tail.iter().position(|&b| b == 0).expect("report's string has a NUL");
+    let len = tail
+        .iter()
+        .position(|&b| b == 0)
+        .expect("report's string has a NUL");
     let n = len.min(out.len());
     out[..n].copy_from_slice(&tail[..n]);
     n
@@ -394,7 +425,9 @@ fn kwasm_load(code: &[u8]) -> *mut Program {
     };
     if ret != 0 {
         // SAFETY: The engine NUL-terminates `msg` within its size.
-        panic!("kwasm_engine_load: {ret}: {:?}", unsafe { CStr::from_ptr(msg.as_ptr()) });
+        panic!("kwasm_engine_load: {ret}: {:?}", unsafe {
+            CStr::from_ptr(msg.as_ptr())
+        });
     }
     out
 }
@@ -408,31 +441,60 @@ impl Kwasm {
         let symbols: Vec<String> = unsafe {
             (0..kwasm_engine_attach_count(program))
                 .map(|i| {
-                    let mut info = AttachInfo { symbol: null(), kind: 0, nparams: 0 };
+                    let mut info = AttachInfo {
+                        symbol: null(),
+                        kind: 0,
+                        nparams: 0,
+                    };
                     assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
                     CStr::from_ptr(info.symbol).to_str().unwrap().to_owned()
                 })
                 .collect()
         };
         let index = HANDLERS.map(|h| {
-            let symbol = h.strip_prefix("kprobe:").unwrap().strip_suffix(":pre").unwrap();
+            let symbol = h
+                .strip_prefix("kprobe:")
+                .unwrap()
+                .strip_suffix(":pre")
+                .unwrap();
             symbols.iter().position(|s| s == symbol).unwrap() as u32
         });
-        Self { program, index, big: big.to_vec(), out: [0; REPORT_BUF] }
+        Self {
+            program,
+            index,
+            big: big.to_vec(),
+            out: [0; REPORT_BUF],
+        }
     }
 
     #[inline(always)]
     fn call(&mut self, index: u32) {
         let params = [0u64; 6];
-        let mut trap = TrapInfo { kind: 0, message: null() };
+        let mut trap = TrapInfo {
+            kind: 0,
+            message: null(),
+        };
         // SAFETY: A live handle used by this thread only; six parameters; `trap` writable.
-        let ret = unsafe { kwasm_engine_call(self.program, index, null_mut(), params.as_ptr(), 0, FUEL, &mut trap) };
+        let ret = unsafe {
+            kwasm_engine_call(
+                self.program,
+                index,
+                null_mut(),
+                params.as_ptr(),
+                0,
+                FUEL,
+                &mut trap,
+            )
+        };
         assert_eq!(ret, 0, "kwasm trapped");
     }
 
     fn report(&mut self) -> usize {
         let (mut len, mut truncated) = (0, false);
-        let mut trap = TrapInfo { kind: 0, message: null() };
+        let mut trap = TrapInfo {
+            kind: 0,
+            message: null(),
+        };
         // SAFETY: A live handle used by this thread only; `out` holds `REPORT_BUF` bytes;
         // the other out-pointers are writable.
         let ret = unsafe {
@@ -491,13 +553,17 @@ impl Bench for Kwasm {
 /// leave compilation out of the load row), with kwasm's stack size.
 fn wasm3_engine() -> wasm3x::Engine {
     let mut config = wasm3x::Config::new();
-    config.compilation_mode(wasm3x::CompilationMode::Eager).stack_size(STACK_BYTES as usize);
+    config
+        .compilation_mode(wasm3x::CompilationMode::Eager)
+        .stack_size(STACK_BYTES as usize);
     wasm3x::Engine::new(&config)
 }
 
 fn wasm3_linker(engine: &wasm3x::Engine) -> wasm3x::Linker<()> {
     let mut linker = wasm3x::Linker::new(engine);
-    linker.func_wrap("kwasm", "ktime_ns", || ktime() as i64).unwrap();
+    linker
+        .func_wrap("kwasm", "ktime_ns", || ktime() as i64)
+        .unwrap();
     linker
 }
 
@@ -531,9 +597,20 @@ impl Wasm3 {
         let linker = wasm3_linker(&engine);
         let (store, instance) = wasm3_instantiate(&engine, &linker, code);
         let handlers = HANDLERS.map(|h| instance.get_typed_func::<(), ()>(&store, h).unwrap());
-        let report = instance.get_typed_func::<(), i32>(&store, "report").unwrap();
+        let report = instance
+            .get_typed_func::<(), i32>(&store, "report")
+            .unwrap();
         let memory = instance.get_memory(&store).unwrap();
-        Self { engine, linker, store, handlers, report, memory, big: big.to_vec(), out: [0; REPORT_BUF] }
+        Self {
+            engine,
+            linker,
+            store,
+            handlers,
+            report,
+            memory,
+            big: big.to_vec(),
+            out: [0; REPORT_BUF],
+        }
     }
 
     fn report(&mut self) -> usize {
@@ -554,7 +631,11 @@ impl Bench for Wasm3 {
             }),
             // A runtime, the module parsed and instantiated, everything compiled.
             Workload::Load => (0..iters).for_each(|_| {
-                drop(black_box(wasm3_instantiate(&self.engine, &self.linker, black_box(&self.big))));
+                drop(black_box(wasm3_instantiate(
+                    &self.engine,
+                    &self.linker,
+                    black_box(&self.big),
+                )));
             }),
         }
     }
@@ -578,7 +659,11 @@ fn wamr_config() -> wamrx::InstanceConfig {
 
 /// The module loaded (parsed, validated, compiled to WAMR's fast-interpreter code) and
 /// instantiated.
-fn wamr_instantiate(engine: &wamrx::Engine, linker: &wamrx::Linker, code: &[u8]) -> wamrx::Instance {
+fn wamr_instantiate(
+    engine: &wamrx::Engine,
+    linker: &wamrx::Linker,
+    code: &[u8],
+) -> wamrx::Instance {
     let module = wamrx::Module::new(engine, code).unwrap();
     linker.instantiate_with(module, &wamr_config()).unwrap()
 }
@@ -597,9 +682,17 @@ impl WamrOwner {
         let mut linker = wamrx::Linker::new(&engine);
         // WAMR resolves imports when it loads a module: define them before any load.
         let ty = wamrx::FuncType::new([], [wamrx::ValType::I64]);
-        linker.define_func("kwasm", "ktime_ns", ty, |_, results| results[0] = wamrx::Val::I64(ktime() as i64)).unwrap();
+        linker
+            .define_func("kwasm", "ktime_ns", ty, |_, results| {
+                results[0] = wamrx::Val::I64(ktime() as i64)
+            })
+            .unwrap();
         let instance = wamr_instantiate(&engine, &linker, code);
-        Self { engine, linker, instance }
+        Self {
+            engine,
+            linker,
+            instance,
+        }
     }
 }
 
@@ -628,7 +721,9 @@ impl<'a> Wamr<'a> {
     fn report(&mut self) -> usize {
         let mut result = [wamrx::Val::I32(0)];
         self.report.call(&[], &mut result).unwrap();
-        let wamrx::Val::I32(ptr) = result[0] else { panic!("report returned {:?}", result[0]) };
+        let wamrx::Val::I32(ptr) = result[0] else {
+            panic!("report returned {:?}", result[0])
+        };
         copy_report(self.memory.data(), ptr as u32 as usize, &mut self.out)
     }
 }
@@ -644,7 +739,11 @@ impl Bench for Wamr<'_> {
                 black_box(self.report());
             }),
             Workload::Load => (0..iters).for_each(|_| {
-                drop(black_box(wamr_instantiate(&self.owner.engine, &self.owner.linker, black_box(&self.big))));
+                drop(black_box(wamr_instantiate(
+                    &self.owner.engine,
+                    &self.owner.linker,
+                    black_box(&self.big),
+                )));
             }),
         }
     }
@@ -698,7 +797,10 @@ const EXAMPLES: [&str; 5] = ["mkdirsnoop", "syscount", "errno", "latency", "read
 fn examples(dir: &std::path::Path) {
     println!();
     println!("example probes, each handler through the C ABI: ns per call, median of 7 batches");
-    println!("{:<12} {:>7}  {:<34} {:>9}", "example", "bytes", "handler", "ns/call");
+    println!(
+        "{:<12} {:>7}  {:<34} {:>9}",
+        "example", "bytes", "handler", "ns/call"
+    );
     for name in EXAMPLES {
         let code = std::fs::read(dir.join(format!("{name}.wasm")))
             .unwrap_or_else(|e| panic!("{}/{name}.wasm: {e}", dir.display()));
@@ -707,7 +809,11 @@ fn examples(dir: &std::path::Path) {
         // `info` is writable and its symbol lives as long as the program.
         unsafe {
             for i in 0..kwasm_engine_attach_count(program) {
-                let mut info = AttachInfo { symbol: null(), kind: 0, nparams: 0 };
+                let mut info = AttachInfo {
+                    symbol: null(),
+                    kind: 0,
+                    nparams: 0,
+                };
                 assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
                 let handler = format!(
                     "kprobe:{}:{}",
@@ -719,14 +825,29 @@ fn examples(dir: &std::path::Path) {
                     .map(|_| {
                         let t = Instant::now();
                         for _ in 0..20_000 {
-                            let mut trap = TrapInfo { kind: 0, message: null() };
-                            black_box(kwasm_engine_call(program, i, null_mut(), params.as_ptr(), 0, FUEL, &mut trap));
+                            let mut trap = TrapInfo {
+                                kind: 0,
+                                message: null(),
+                            };
+                            black_box(kwasm_engine_call(
+                                program,
+                                i,
+                                null_mut(),
+                                params.as_ptr(),
+                                0,
+                                FUEL,
+                                &mut trap,
+                            ));
                         }
                         t.elapsed().as_nanos() as f64 / 20_000.0
                     })
                     .collect();
                 batches.sort_by(f64::total_cmp);
-                println!("{name:<12} {:>7}  {handler:<34} {:>9.0}", code.len(), batches[3]);
+                println!(
+                    "{name:<12} {:>7}  {handler:<34} {:>9.0}",
+                    code.len(),
+                    batches[3]
+                );
             }
             kwasm_engine_free(program);
         }
@@ -738,7 +859,12 @@ fn main() {
     let code = wat::parse_str(WAT).unwrap();
     let (big, filler_funcs) = sized_big_module();
 
-    let mut native = Native { n: 0, slots: [0; 65], memory: vec![0; 1 << 16], out: [0; REPORT_BUF] };
+    let mut native = Native {
+        n: 0,
+        slots: [0; 65],
+        memory: vec![0; 1 << 16],
+        out: [0; REPORT_BUF],
+    };
     let mut kwasm = Kwasm::new(&code, &big);
     let mut wasm3 = Wasm3::new(&code, &big);
     let wamr_owner = WamrOwner::new(&code);
@@ -783,16 +909,33 @@ fn main() {
     println!("kwasm engine on the host, through its C ABI: ns per operation, median of {ROUNDS} interleaved rounds");
     println!(
         "{:<24} {:>11} {:>11} {:>11} {:>11} {:>13} {:>12} {:>11}",
-        "workload", "native ns", "kwasm ns", "wasm3 ns", "WAMR ns", "kwasm/native", "kwasm/wasm3", "kwasm/WAMR"
+        "workload",
+        "native ns",
+        "kwasm ns",
+        "wasm3 ns",
+        "WAMR ns",
+        "kwasm/native",
+        "kwasm/wasm3",
+        "kwasm/WAMR"
     );
     for (wi, &w) in WORKLOADS.iter().enumerate() {
-        let m: Vec<Option<f64>> =
-            (0..4).map(|e| (!samples[wi][e].is_empty()).then(|| median(samples[wi][e].clone()))).collect();
-        let ns =
-            |v: Option<f64>| v.map_or("-".into(), |x| if x < 100.0 { format!("{x:.1}") } else { format!("{x:.0}") });
+        let m: Vec<Option<f64>> = (0..4)
+            .map(|e| (!samples[wi][e].is_empty()).then(|| median(samples[wi][e].clone())))
+            .collect();
+        let ns = |v: Option<f64>| {
+            v.map_or("-".into(), |x| {
+                if x < 100.0 {
+                    format!("{x:.1}")
+                } else {
+                    format!("{x:.0}")
+                }
+            })
+        };
         // The native floor can be under a nanosecond: the ratio counts it as 0.1 ns at least.
         let ratio = |other: Option<f64>, floor: f64| {
-            other.map_or("-".into(), |o| format!("{:.2}", m[1].unwrap() / o.max(floor)))
+            other.map_or("-".into(), |o| {
+                format!("{:.2}", m[1].unwrap() / o.max(floor))
+            })
         };
         println!(
             "{:<24} {:>11} {:>11} {:>11} {:>11} {:>13} {:>12} {:>11}",

@@ -33,7 +33,12 @@ const EXPORTS: &str = r#"(module
 
 fn templates() -> &'static (Vec<u8>, Vec<u8>) {
     static T: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
-    T.get_or_init(|| (wat::parse_str(IMPORTS).unwrap(), wat::parse_str(EXPORTS).unwrap()))
+    T.get_or_init(|| {
+        (
+            wat::parse_str(IMPORTS).unwrap(),
+            wat::parse_str(EXPORTS).unwrap(),
+        )
+    })
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

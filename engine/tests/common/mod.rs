@@ -5,7 +5,7 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
-use kwasm_engine::{HostOps, LoadError, Limits, Program};
+use kwasm_engine::{HostOps, Limits, LoadError, Program};
 use std::ffi::c_void;
 
 /// What a fake probe hit sees.
@@ -26,7 +26,10 @@ fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
 unsafe extern "C" fn arg(c: *mut c_void, n: u32, value: *mut u64) -> i32 {
     match ctx(c).args.get(n as usize) {
         // SAFETY: The engine passes a valid `value`.
-        Some(v) => unsafe { *value = *v; 0 },
+        Some(v) => unsafe {
+            *value = *v;
+            0
+        },
         None => -22,
     }
 }
@@ -40,7 +43,10 @@ unsafe extern "C" fn ret(c: *mut c_void, value: *mut u64) -> i32 {
 unsafe extern "C" fn syscall_arg(c: *mut c_void, n: u32, value: *mut u64) -> i32 {
     match ctx(c).syscall_args.and_then(|a| a.get(n as usize).copied()) {
         // SAFETY: The engine passes a valid `value`.
-        Some(v) => unsafe { *value = v; 0 },
+        Some(v) => unsafe {
+            *value = v;
+            0
+        },
         None => -22,
     }
 }

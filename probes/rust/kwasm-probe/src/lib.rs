@@ -99,7 +99,8 @@ pub fn read_user_str(src: u64, dst: &mut [u8]) -> Result<&str, Errno> {
 /// Copies a NUL-terminated kernel string into `dst` (cut to fit) and returns it.
 pub fn read_kernel_str(src: u64, dst: &mut [u8]) -> Result<&str, Errno> {
     // SAFETY: As for `read_kernel`.
-    let n = status(unsafe { sys::read_kernel_str(src as i64, dst.as_mut_ptr(), dst.len() as i32) })?;
+    let n =
+        status(unsafe { sys::read_kernel_str(src as i64, dst.as_mut_ptr(), dst.len() as i32) })?;
     Ok(as_str(&dst[..n]))
 }
 
@@ -155,7 +156,10 @@ unsafe impl<T> Sync for Global<T> {}
 impl<T> Global<T> {
     /// A global with an initial value.
     pub const fn new(value: T) -> Self {
-        Self { value: UnsafeCell::new(value), borrowed: Cell::new(false) }
+        Self {
+            value: UnsafeCell::new(value),
+            borrowed: Cell::new(false),
+        }
     }
 
     fn check(&self) {
@@ -341,7 +345,13 @@ pub struct Table<const N: usize> {
 impl<const N: usize> Table<N> {
     /// An empty table.
     pub const fn new() -> Self {
-        Self { keys: [0; N], counts: [0; N], names: [[0; 16]; N], used: 0, dropped: 0 }
+        Self {
+            keys: [0; N],
+            counts: [0; N],
+            names: [[0; 16]; N],
+            used: 0,
+            dropped: 0,
+        }
     }
 
     /// Adds `n` to `key`'s count, naming it with `name` when it is new.
@@ -456,7 +466,10 @@ mod tests {
         ];
         let got: Vec<&str> = text(&buf).lines().collect();
         assert_eq!(got.len(), 12, "slots 0 to 11");
-        assert_eq!(got[..4], want.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+        assert_eq!(
+            got[..4],
+            want.iter().map(String::as_str).collect::<Vec<_>>()[..]
+        );
         assert_eq!(got[11], format!("[1K, 2K)            1       {}", bar(17)));
     }
 
@@ -464,7 +477,12 @@ mod tests {
     fn signed_numbers_and_padding() {
         let mut buf = [0u8; 64];
         let mut out = Report::new(&mut buf);
-        out.put_i64(-17).put(" ").put_i64(i64::MIN).put(" ").put_padded("ab", 4).put("|");
+        out.put_i64(-17)
+            .put(" ")
+            .put_i64(i64::MIN)
+            .put(" ")
+            .put_padded("ab", 4)
+            .put("|");
         assert_eq!(text(&buf), "-17 -9223372036854775808 ab  |");
     }
 

@@ -77,6 +77,28 @@ unsafe fn program_of<'a>(item: *mut bindings::config_item) -> &'a Program {
 struct PageWriter<'a> {
     page: &'a mut [u8],
     len: usize,
+    /// Something did not fit.
+    cut: bool,
+}
+
+/// The last line of an attribute whose text did not fit in its page.
+const CUT_MARK: &str = "... cut: the rest does not fit in one page\n";
+
+impl PageWriter<'_> {
+    /// Ends a text that did not fit with [`CUT_MARK`] after its last whole line, so a
+    /// reader sees that lines are missing rather than a line broken off.
+    fn mark_cut(&mut self) {
+        if !self.cut {
+            return;
+        }
+        let room = self.page.len() - CUT_MARK.len();
+        let end = self.page[..self.len.min(room)]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        self.page[end..end + CUT_MARK.len()].copy_from_slice(CUT_MARK.as_bytes());
+        self.len = end + CUT_MARK.len();
+    }
 }
 
 impl Write for PageWriter<'_> {
@@ -84,6 +106,7 @@ impl Write for PageWriter<'_> {
         let n = s.len().min(self.page.len() - self.len);
         self.page[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
         self.len += n;
+        self.cut |= n < s.len();
         Ok(())
     }
 }
@@ -105,9 +128,16 @@ unsafe fn show(
             core::slice::from_raw_parts_mut(page.cast::<u8>(), PAGE_SIZE),
         )
     };
-    let mut w = PageWriter { page, len: 0 };
+    let mut w = PageWriter {
+        page,
+        len: 0,
+        cut: false,
+    };
     match f(program, &mut w) {
-        Ok(()) => w.len as isize,
+        Ok(()) => {
+            w.mark_cut();
+            w.len as isize
+        }
         Err(e) => e.to_errno() as isize,
     }
 }

@@ -32,3 +32,14 @@ pub use host::{
 pub use limits::{Limits, WASM_PAGE};
 pub use program::{Program, ReportError, ReportOutput};
 pub use selftest::{selftest, SELFTEST_EXPECTED};
+
+/// The C ABI of `src/kwasm_engine.h`, for Rust callers on the host: tests and benchmarks
+/// call the very functions the kernel module calls, through their C calling convention.
+pub mod capi {
+    pub use crate::ffi::{
+        kwasm_engine_attach_count, kwasm_engine_attach_point, kwasm_engine_call,
+        kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report,
+        kwasm_engine_load, kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes,
+        AttachInfo, TrapInfo,
+    };
+}

@@ -6,69 +6,10 @@
 mod common;
 
 use common::*;
-use kwasm_engine::{HostOps, Limits};
-use std::ffi::{c_char, c_void, CStr};
+use kwasm_engine::capi::*;
+use kwasm_engine::{Limits, Program};
+use std::ffi::{c_char, CStr};
 use std::ptr::{null, null_mut};
-
-/// `struct kwasm_attach`.
-#[repr(C)]
-struct AttachInfo {
-    symbol: *const c_char,
-    kind: u32,
-    nparams: u32,
-}
-
-/// `struct kwasm_trap`.
-#[repr(C)]
-struct TrapInfo {
-    kind: u32,
-    message: *const c_char,
-}
-
-/// `struct kwasm_program`, opaque.
-#[repr(C)]
-struct Program {
-    _opaque: [u8; 0],
-}
-
-extern "C" {
-    fn kwasm_engine_load(
-        code: *const u8,
-        len: usize,
-        limits: *const Limits,
-        ops: *const HostOps,
-        ctx: *mut c_void,
-        out: *mut *mut Program,
-        msg: *mut c_char,
-        msg_size: usize,
-    ) -> i32;
-    fn kwasm_engine_free(program: *mut Program);
-    fn kwasm_engine_attach_count(program: *const Program) -> u32;
-    fn kwasm_engine_attach_point(program: *const Program, index: u32, out: *mut AttachInfo) -> i32;
-    fn kwasm_engine_has_report(program: *const Program) -> bool;
-    fn kwasm_engine_sizes(program: *const Program, code: *mut usize, memory: *mut usize);
-    fn kwasm_engine_call(
-        program: *mut Program,
-        index: u32,
-        ctx: *mut c_void,
-        params: *const u64,
-        strings: u32,
-        fuel: u64,
-        trap: *mut TrapInfo,
-    ) -> i32;
-    fn kwasm_engine_comm_filter(program: *const Program) -> *const c_char;
-    fn kwasm_engine_report(
-        program: *mut Program,
-        ctx: *mut c_void,
-        fuel: u64,
-        buf: *mut u8,
-        size: usize,
-        len: *mut usize,
-        truncated: *mut bool,
-        trap: *mut TrapInfo,
-    ) -> i32;
-    fn kwasm_engine_selftest(got: *mut i64) -> i32;
-}
 
 /// Loads `wat` through the C ABI: the handle, or the errno and the message.
 fn c_load(wat: &str, limits: &Limits) -> Result<*mut Program, (i32, String)> {

@@ -33,66 +33,13 @@ const REPORT_LEN: usize = 1024;
 /// What the load row's module aims at, in bytes.
 const BIG_MODULE_BYTES: usize = 64 << 10;
 
-// ---------------------------------------------------------------------------------------
-// The engine's C ABI (src/kwasm_engine.h), declared as engine/tests/ffi.rs does: the
-// benchmark pays what the kernel module pays, the `extern "C"` boundary included.
-// ---------------------------------------------------------------------------------------
-
-/// `struct kwasm_attach`.
-#[repr(C)]
-struct AttachInfo {
-    symbol: *const c_char,
-    kind: u32,
-    nparams: u32,
-}
-
-/// `struct kwasm_trap`.
-#[repr(C)]
-struct TrapInfo {
-    kind: u32,
-    message: *const c_char,
-}
-
-/// `struct kwasm_program`, opaque.
-#[repr(C)]
-struct Program {
-    _opaque: [u8; 0],
-}
-
-extern "C" {
-    fn kwasm_engine_load(
-        code: *const u8,
-        len: usize,
-        limits: *const Limits,
-        ops: *const HostOps,
-        ctx: *mut c_void,
-        out: *mut *mut Program,
-        msg: *mut c_char,
-        msg_size: usize,
-    ) -> i32;
-    fn kwasm_engine_free(program: *mut Program);
-    fn kwasm_engine_attach_count(program: *const Program) -> u32;
-    fn kwasm_engine_attach_point(program: *const Program, index: u32, out: *mut AttachInfo) -> i32;
-    fn kwasm_engine_call(
-        program: *mut Program,
-        index: u32,
-        ctx: *mut c_void,
-        params: *const u64,
-        strings: u32,
-        fuel: u64,
-        trap: *mut TrapInfo,
-    ) -> i32;
-    fn kwasm_engine_report(
-        program: *mut Program,
-        ctx: *mut c_void,
-        fuel: u64,
-        buf: *mut u8,
-        size: usize,
-        len: *mut usize,
-        truncated: *mut bool,
-        trap: *mut TrapInfo,
-    ) -> i32;
-}
+// The engine's C ABI (src/kwasm_engine.h), the very functions the kernel module calls:
+// the benchmark pays what the module pays, the C calling convention included.
+use kwasm_engine::capi::{
+    kwasm_engine_attach_count, kwasm_engine_attach_point, kwasm_engine_call, kwasm_engine_free,
+    kwasm_engine_load, kwasm_engine_report, AttachInfo, TrapInfo,
+};
+use kwasm_engine::Program;
 
 // The host callbacks. Only `ktime_ns` is reached by the
 // workloads; the others make the table complete.

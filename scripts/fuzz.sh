@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make fuzz`: runs the engine's cargo-fuzz targets (engine/fuzz) for SECONDS each, with
 # AddressSanitizer, keeping their corpora in the cache. A crash fails the run and leaves
-# its input in engine/fuzz/artifacts/; copy it to engine/tests/fuzz_regressions/ so
+# its input in engine/fuzz/artifacts/; keep it in engine/fuzz/seeds/TARGET/, which every
+# run replays first, and if it is a module, in engine/tests/fuzz_regressions/ too, so
 # `cargo test` runs it from then on.
 #
 # Usage: fuzz.sh [SECONDS] [TARGET...]
@@ -36,7 +37,8 @@ for t in "${targets[@]}"; do
 	step "fuzzing $t for $seconds s"
 	log=$KWASM_TOP/build/fuzz-$t.log
 	mkdir -p "$KWASM_TOP/build"
-	if cargo fuzz run --fuzz-dir fuzz --target-dir "$target_dir" "$t" "$corpus" -- \
+	# Inputs that once crashed (fuzz/seeds/TARGET) are read at the start of every run.
+	if cargo fuzz run --fuzz-dir fuzz --target-dir "$target_dir" "$t" "$corpus" "fuzz/seeds/$t" -- \
 		-max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
 		>"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)

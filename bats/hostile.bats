@@ -220,7 +220,6 @@ trapped_once() {
 	done
 	[ -z "$(ls "$WASM")" ]
 	rmmod kwasm
-	sleep 6
 	run kmemleak_scan
 	[ -z "$output" ]
 }

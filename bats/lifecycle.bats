@@ -305,7 +305,6 @@ teardown() {
 		rmdir "$WASM/p$i"
 	done
 	rmmod kwasm
-	sleep 6
 	run kmemleak_scan
 	[ -z "$output" ]
 }

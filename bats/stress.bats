@@ -64,7 +64,6 @@ teardown() {
 	kwasm_unload
 	insmod "$KO"
 	rmmod kwasm
-	sleep 6
 	run kmemleak_scan
 	[ -z "$output" ]
 }

@@ -2,19 +2,45 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest half of `make bench`: per-hit cost of kwasm handlers on getpgid() and on
 # access() (a syscall with a user string, whose entry kprobes can optimize) against no
-# probe and a bare C kprobe, in interleaved rounds, medians printed as one table.
+# probe, a bare C kprobe and bpftrace's count(), in interleaved rounds, medians printed
+# as one table.
 
 W=/sys/kernel/config/wasm
-N=${kwasm_bench_n:-20000}
-ROUNDS=${kwasm_bench_rounds:-5}
+N=${kwasm_bench_n:-25000}
+ROUNDS=${kwasm_bench_rounds:-15}
 LOOP="/kwasm/bin/syscall_loop $N"
 LOOP_ACCESS="/kwasm/bin/syscall_loop $N access /tmp"
 OUT=/tmp/bench
 mkdir -p $OUT
 insmod /kwasm/kwasm.ko
 
+wait_until() { # TENTHS COMMAND...: runs COMMAND every 0.1 s until it succeeds
+	t=$1
+	shift
+	until "$@"; do
+		[ $t -gt 0 ] || return 1
+		t=$((t - 1))
+		sleep 0.1
+	done
+}
+
+# kprobes are optimized into jumps by a worker, a little after they are registered:
+# every probed row waits for it (up to 3 s; some probe points cannot be optimized), so
+# that no row runs partly on int3.
+all_optimized() { ! grep -v OPTIMIZED /sys/kernel/debug/kprobes/list | grep -q .; }
+# Records in $OUT/ROW.jumps, for the row being measured, whether they all were.
+settle() {
+	[ "$(cat /proc/sys/debug/kprobes-optimization)" = 1 ] || return 0
+	if wait_until 30 all_optimized; then
+		echo 1 >> $OUT/$row.jumps
+	else
+		echo 0 >> $OUT/$row.jumps
+	fi
+}
+
 prog() { # NAME: load bench probe NAME as program b
 	mkdir $W/b && cat /kwasm/bench/$1.wasm > $W/b/code && echo 1 > $W/b/active
+	settle
 }
 unprog() { echo 0 > $W/b/active; rmdir $W/b; }
 
@@ -24,15 +50,45 @@ optimized() { # NAME
 	grep -c OPTIMIZED /sys/kernel/debug/kprobes/list > $OUT/$1
 }
 
+# bpftrace, as a user would run it: started, attached, the loop, then ^C. Its count
+# must equal the loop's, or the row is marked wrong. Every wait is bounded.
+BPFTRACE_PROG='kprobe:__x64_sys_getpgid { @hits = count(); }'
+getpgid_probed() { grep -q '__x64_sys_getpgid' /sys/kernel/debug/kprobes/list; }
+bpftrace_alive() { kill -0 $bt_pid 2>/dev/null; }
+bpftrace_attached() { ! bpftrace_alive || getpgid_probed; }
+bpftrace_gone() { ! bpftrace_alive; }
+bpftrace_count() {
+	# The last run's kprobe may still be on its way out.
+	wait_until 100 eval '! getpgid_probed' || { bt_fail="a kprobe on the symbol stayed"; return 1; }
+	bpftrace -e "$BPFTRACE_PROG" > $OUT/bpftrace.out 2>&1 &
+	bt_pid=$!
+	wait_until 1200 bpftrace_attached || { bt_fail="not attached within 120 s"; kill -9 $bt_pid; return 1; }
+	bpftrace_alive || { wait $bt_pid; bt_fail="it exited ($?) before the loop"; return 1; }
+	# Its program is attached to the perf event just after the kprobe is registered.
+	sleep 0.5
+	settle
+	optimized optimized_bpftrace
+	$LOOP
+	# SIGINT, as ^C: bpftrace prints its maps and exits.
+	kill -INT $bt_pid
+	wait_until 600 bpftrace_gone || { bt_fail="still running 60 s after SIGINT"; kill -9 $bt_pid; return 1; }
+	hits=$(sed -n 's/^@hits: //p' $OUT/bpftrace.out)
+	[ "$hits" = "$N" ] || echo "${hits:-none}" >> $OUT/bpftrace_wrong
+}
+
 measure() { # CONFIG
 	case $1 in
 	baseline) $LOOP ;;
+	bpftrace_count) bpftrace_count ||
+		echo "bpftrace failed: $bt_fail; it printed: $(tr '\n' ' ' < $OUT/bpftrace.out)" >&2 ;;
 	bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_getpgid
+		settle
 		optimized optimized
 		$LOOP
 		rmmod kwasm_test_kprobe ;;
 	access_baseline) $LOOP_ACCESS ;;
 	access_bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_access
+		settle
 		optimized optimized_access
 		$LOOP_ACCESS
 		rmmod kwasm_test_kprobe ;;
@@ -55,9 +111,25 @@ CONFIGS="baseline bare empty counter comm_miss args latency post_counter noopt_b
 	access_baseline access_bare access_counter access_str noopt_access_bare noopt_access_counter
 	both_cpus_baseline both_cpus_counter"
 # Warm up caches and the engine once.
+row=warmup
 measure counter > /dev/null
+# bpftrace joins the rounds if it runs here; if not, the table says what stopped it.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+t0=$(cut -d' ' -f1 /proc/uptime)
+if ! command -v bpftrace > /dev/null; then
+	bpftrace_status="not run: no bpftrace in this machine (make bench stages it)"
+elif bpftrace_count > /dev/null || bpftrace_count > /dev/null; then
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	bpftrace_status="$(bpftrace --version): started, attached and stopped in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
+	CONFIGS="$CONFIGS bpftrace_count"
+	rm -f $OUT/bpftrace_count $OUT/bpftrace_wrong
+else
+	bpftrace_status="not run: bpftrace failed here ($bt_fail); it printed: $(tr '\n' ' ' < $OUT/bpftrace.out)"
+fi
 for r in $(seq 1 $ROUNDS); do
+	echo "round $r of $ROUNDS" >&2
 	for c in $CONFIGS; do
+		row=$c
 		echo "$(measure $c)" >> $OUT/$c
 	done
 done
@@ -71,11 +143,17 @@ abare=$(median access_bare)
 noopt_abare=$(median noopt_access_bare)
 both_base=$(median both_cpus_baseline)
 echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
-opt() { [ "$(cat $OUT/$1)" -gt 0 ] && echo yes || echo no; }
+opt() { [ "$(cat $OUT/$1 2>/dev/null)" -gt 0 ] && echo yes || echo no; }
 echo "kprobes optimized (a jump instead of int3): __x64_sys_getpgid $(opt optimized), __x64_sys_access $(opt optimized_access)"
-printf '%-22s %10s %12s %18s\n' config ns/op overhead "overhead / bare"
+echo "bpftrace: $bpftrace_status"
+# min and max show the spread between rounds; jumps, in how many rounds every kprobe of
+# the row was optimized (a row with int3 in some rounds is not comparable).
+printf '%-22s %10s %10s %10s %12s %16s %6s\n' config ns/op min max overhead "overhead / bare" jumps
 for c in $CONFIGS; do
 	m=$(median $c)
+	spread=$(sort -n $OUT/$c | sed -n '1p;$p' | tr '\n' ' ')
+	jumps=-
+	[ ! -e $OUT/$c.jumps ] || jumps="$(grep -c 1 $OUT/$c.jumps)/$(wc -l < $OUT/$c.jumps)"
 	case $c in
 	noopt_access_*) ref_base=$abase; ref_bare=$noopt_abare ;;
 	access_*) ref_base=$abase; ref_bare=$abare ;;
@@ -83,9 +161,17 @@ for c in $CONFIGS; do
 	both_cpus_*) ref_base=$both_base; ref_bare=$bare ;;
 	*) ref_base=$base; ref_bare=$bare ;;
 	esac
-	echo "$c $m $ref_base $ref_bare" | awk '{ o = $2 - $3; ob = $4 - $3;
-		printf "%-22s %10.1f %12.1f %18s\n", $1, $2, o, (ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-" }'
+	echo "$c $m $ref_base $ref_bare $spread $jumps" | awk '{ o = $2 - $3; ob = $4 - $3;
+		printf "%-22s %10.1f %10.1f %10.1f %12.1f %16s %6s\n", $1, $2, $5, $6, o,
+			(ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-", $7 }'
 done
+if [ -e $OUT/bpftrace_count ]; then
+	[ ! -e $OUT/bpftrace_wrong ] ||
+		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"
+	echo "$(median counter) $(median bpftrace_count) $base" | awk '{ printf \
+		"kwasm counter overhead / bpftrace count() overhead: %.2f (bpftrace kprobe optimized: %s)\n",
+		($1 - $3) / ($2 - $3), "'"$(opt optimized_bpftrace)"'" }'
+fi
 
 # Kernel memory per loaded program, all of it (its linear memory and the engine's value
 # stack included): slab, vmalloc and

@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Configures and builds the test kernel out of tree (O=) in the cache: tinyconfig plus
-# qemu/kernel.config. The build directory is keyed by the source version, the fragment
+# Configures and builds a kernel out of tree (O=) in the cache: tinyconfig plus
+# qemu/kernel.config (the test kernel), plus qemu/bench.config for `bench` (the
+# benchmark kernel). The build directory is keyed by the source version, the fragments
 # and the compilers, so a fresh clone reuses it and a change rebuilds. Prints its path.
+#
+# Usage: build-kernel.sh [test|bench]
 
 . "$(dirname "$0")/common.sh"
 
+flavour=${1:-test}
+fragments=("$KWASM_TOP/qemu/kernel.config")
+case $flavour in
+test) ;;
+bench) fragments+=("$KWASM_TOP/qemu/bench.config") ;;
+*) die "build-kernel.sh: no kernel flavour '$flavour' (test or bench)" ;;
+esac
 src=$("$KWASM_TOP/scripts/fetch-kernel.sh")
-fragment=$KWASM_TOP/qemu/kernel.config
 key=$( {
-	cat "$KWASM_TOP/scripts/versions" "$fragment"
+	# Only what the kernel build depends on: a new pin of a bench tool rebuilds nothing.
+	echo "$LINUX_DEB_VERSION $RUST_TOOLCHAIN $BINDGEN_VERSION $LIBCLANG_VERSION"
+	cat "${fragments[@]}"
 	rustc -V; gcc --version | head -n1; bindgen --version
 } | sha256sum | cut -c1-12)
-out=$KWASM_CACHE/kernel/linux-${LINUX_DEB_VERSION//[~+]/_}-$key
+name=linux-${LINUX_DEB_VERSION//[~+]/_}
+[ "$flavour" = test ] || name+=-$flavour
+out=$KWASM_CACHE/kernel/$name-$key
 if [ -e "$out/.kwasm-built" ]; then
 	echo "$out"
 	exit 0
@@ -23,31 +36,41 @@ kmake() {
 }
 
 mkdir -p "$out"
-step "configuring the test kernel in $out"
+step "configuring the $flavour kernel in $out"
 make -C "$src" -s rustavailable >&2 || die "the Rust toolchain does not suit this kernel (see above)"
 kmake -s tinyconfig
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${fragments[@]}" >/dev/null
 kmake -s olddefconfig
 
-# merge_config drops options whose dependencies are missing without failing: check.
+# merge_config drops options whose dependencies are missing without failing: check
+# each option's last setting (a later fragment overrides an earlier one).
+declare -A want
+for fragment in "${fragments[@]}"; do
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) want[${line%%=*}]=$line ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#"# "}
+			want[${opt%" is not set"}]=
+			;;
+		esac
+	done <"$fragment"
+done
 dropped=()
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=*) grep -qxF "$line" "$out/.config" || dropped+=("$line") ;;
-	"# CONFIG_"*" is not set")
-		opt=${line#"# "}
-		opt=${opt%" is not set"}
+for opt in "${!want[@]}"; do
+	if [ -n "${want[$opt]}" ]; then
+		grep -qxF "${want[$opt]}" "$out/.config" || dropped+=("${want[$opt]}")
+	else
 		! grep -q "^$opt=" "$out/.config" || dropped+=("$opt=n")
-		;;
-	esac
-done <"$fragment"
+	fi
+done
 if ((${#dropped[@]})); then
-	die "these options of qemu/kernel.config did not survive the merge: ${dropped[*]}"
+	die "these options did not survive the merge of ${fragments[*]##*/}: ${dropped[*]}"
 fi
 
-step "building the test kernel (bzImage and modules; about 5 minutes on 2 cores)"
+step "building the $flavour kernel (bzImage and modules; about 5 minutes on 2 cores)"
 start=$SECONDS
 kmake
-step "test kernel built in $((SECONDS - start)) s"
+step "$flavour kernel built in $((SECONDS - start)) s"
 touch "$out/.kwasm-built"
 echo "$out"

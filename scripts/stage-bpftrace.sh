@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Lays out Debian's bpftrace (pinned in scripts/versions) with every shared library it
+# loads, at their own paths under DIR, for the benchmark machine's initramfs. Installs
+# the package on the host first if needed: apt checks it against the signed archive.
+#
+# Usage: stage-bpftrace.sh DIR
+
+. "$(dirname "$0")/common.sh"
+dir=$1
+
+if [ "$(dpkg-query -W -f='${Status} ${Version}' bpftrace 2>/dev/null)" != \
+	"install ok installed $BPFTRACE_DEB_VERSION" ]; then
+	step "installing bpftrace $BPFTRACE_DEB_VERSION (the incumbent, for the bench only)"
+	[ "$(id -u)" = 0 ] || die "need root to install bpftrace"
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"bpftrace=$BPFTRACE_DEB_VERSION" >&2
+fi
+
+rm -rf "$dir"
+mkdir -p "$dir"
+# ldd prints "name => /path (addr)" per library and "/path (addr)" for the loader.
+files=(/usr/bin/bpftrace)
+while read -r path; do
+	files+=("$path")
+done < <(ldd /usr/bin/bpftrace | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+((${#files[@]} > 5)) || die "ldd found too few libraries for bpftrace: ${files[*]}"
+for f in "${files[@]}"; do
+	mkdir -p "$dir$(dirname "$f")"
+	cp -L "$f" "$dir$f"
+done
+echo "bpftrace $BPFTRACE_DEB_VERSION staged: ${#files[@]} files, $(du -sm "$dir" | cut -f1) MB" >&2

@@ -36,6 +36,10 @@ for f in ${KWASM_KBUILD_RUSTFLAGS:-}; do
 	esac
 done
 [ ${#flags[@]} -gt 0 ] || die "no KBUILD_RUSTFLAGS: run me through Kbuild (make KDIR=...)"
+# The optimization level is the tree's (2, or s for CONFIG_CC_OPTIMIZE_FOR_SIZE), given to
+# cargo's profile rather than as a flag, so that it holds for the standard library too.
+opt_level=$(printf '%s\n' ${KWASM_KBUILD_RUSTFLAGS:-} | sed -n 's/^-Copt-level=//p' | tail -n1)
+opt_level=${opt_level:-2}
 # Function sections let the final link drop what the C ABI does not reach (such as
 # compiler_builtins' __rust_probestack, whose naked return objtool rightly rejects), and
 # legacy mangling keeps generic-heavy names under objtool's limit for its __pfx_ symbols.
@@ -49,7 +53,7 @@ sources() {
 	echo "$top/Cargo.toml" "$top/Cargo.lock" "$top/engine/Cargo.toml" "$top/scripts/build-engine.sh"
 }
 content=$( {
-	printf '%s\n' "${flags[@]}" "$objtree" "$(rustc -V)"
+	printf '%s\n' "${flags[@]}" "opt-level=$opt_level" "$objtree" "$(rustc -V)"
 	# shellcheck disable=SC2046 # one path per word
 	cat $(sources)
 } | sha256sum | cut -c1-16)
@@ -63,14 +67,14 @@ fi
 # between clones: cargo names a workspace member's build by its path relative to the
 # workspace, so two clones would share one fingerprint, whose dep-info lists the other
 # clone's files, and a changed source here would be taken as built.
-key=$(printf '%s\n' "${flags[@]}" "$objtree" "$top" | sha256sum | cut -c1-12)
+key=$(printf '%s\n' "${flags[@]}" "opt-level=$opt_level" "$objtree" "$top" | sha256sum | cut -c1-12)
 target_dir=$cache/engine-target/$key
 mkdir -p "$target_dir" "$cache/engine-obj"
 # Clones come and go (CI makes a new one each run): forget their builds after a week.
 find "$cache/engine-target" "$cache/engine-obj" -mindepth 1 -maxdepth 1 -mtime +7 \
 	-exec rm -rf {} + 2>/dev/null || true
 
-RUSTC_BOOTSTRAP=1 RUSTFLAGS="${flags[*]}" cargo build \
+RUSTC_BOOTSTRAP=1 RUSTFLAGS="${flags[*]}" CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt_level cargo build \
 	--manifest-path "$top/Cargo.toml" --locked --release --quiet \
 	-p kwasm-engine-kernel --target-dir "$target_dir" \
 	--target "$objtree/scripts/target.json" -Zjson-target-spec \

@@ -7,7 +7,7 @@
 //! Every round runs every engine once on every workload (a batch of calls, about
 //! [`BATCH_NS`] long), rotating which engine goes first; each cell of the table is the
 //! median of [`ROUNDS`] rounds, so drift in the machine's speed hits all engines alike.
-//! kwasm is built with the kernel build's profile (opt-level "s", LTO, one codegen unit)
+//! kwasm is built with the kernel build's profile (opt-level 2, LTO, one codegen unit)
 //! and its wasmi features (portable dispatch), both taken from the root workspace.
 
 use std::ffi::{c_char, c_void, CStr};
@@ -904,7 +904,7 @@ fn main() {
         filler_funcs + 5
     );
     println!(
-        "kwasm: opt-level \"s\", LTO, portable dispatch, fuel {FUEL} per call; wasm3: eager \
+        "kwasm: opt-level 2, LTO, portable dispatch, fuel {FUEL} per call; wasm3: eager \
          compilation; WAMR: fast interpreter; run took {:.1} s",
         started.elapsed().as_secs_f64()
     );

@@ -17,6 +17,9 @@ fi
 # The bench kernel: the test kernel's config without its debugging, plus BPF (bpftrace).
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh" bench)
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/bench-staging" >/dev/null
+size "$out/bench-staging/kwasm.ko" "$KWASM_TOP/engine/kwasm_engine.o" | awk '
+	NR == 2 { printf "kwasm.ko: text %d, data %d, bss %d bytes", $1, $2, $3 }
+	NR == 3 { printf " (the engine object: text %d)\n", $1 }'
 
 step "the engine alone on the host, with native, wasm3 and WAMR (bench/host)"
 cargo run --locked --quiet --release --manifest-path "$KWASM_TOP/bench/host/Cargo.toml" \

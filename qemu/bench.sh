@@ -130,7 +130,9 @@ for r in $(seq 1 $ROUNDS); do
 	echo "round $r of $ROUNDS" >&2
 	for c in $CONFIGS; do
 		row=$c
-		echo "$(measure $c)" >> $OUT/$c
+		# A failed measurement (it says why on stderr) leaves the round out.
+		v=$(measure $c)
+		[ -z "$v" ] || echo "$v" >> $OUT/$c
 	done
 done
 
@@ -150,6 +152,7 @@ echo "bpftrace: $bpftrace_status"
 # the row was optimized (a row with int3 in some rounds is not comparable).
 printf '%-22s %10s %10s %10s %12s %16s %6s\n' config ns/op min max overhead "overhead / bare" jumps
 for c in $CONFIGS; do
+	[ -s $OUT/$c ] || { printf '%-22s no round succeeded (see above)\n' $c; continue; }
 	m=$(median $c)
 	spread=$(sort -n $OUT/$c | sed -n '1p;$p' | tr '\n' ' ')
 	jumps=-
@@ -165,7 +168,7 @@ for c in $CONFIGS; do
 		printf "%-22s %10.1f %10.1f %10.1f %12.1f %16s %6s\n", $1, $2, $5, $6, o,
 			(ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-", $7 }'
 done
-if [ -e $OUT/bpftrace_count ]; then
+if [ -s $OUT/bpftrace_count ]; then
 	[ ! -e $OUT/bpftrace_wrong ] ||
 		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"
 	echo "$(median counter) $(median bpftrace_count) $base" | awk '{ printf \

@@ -46,7 +46,7 @@ for t in "${targets[@]}"; do
 		echo "fuzz $t: ok, ${runs:-?} executions in $seconds s, $cov, corpus $(ls "$corpus" | wc -l) inputs"
 	else
 		echo "fuzz $t: FAILED (see $log):"
-		grep -E 'ERROR|panicked|SUMMARY|artifact' "$log" | head -n 20
+		grep -E 'ERROR|panicked|SUMMARY|artifact' "$log" | sed -n 1,20p
 		status=1
 	fi
 done

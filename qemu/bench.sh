@@ -44,22 +44,17 @@ prog() { # NAME: load bench probe NAME as program b
 }
 unprog() { echo 0 > $W/b/active; rmdir $W/b; }
 
-# Records in $OUT/NAME whether the bare kprobe is optimized (while optimization is on).
-optimized() { # NAME
-	[ "$(cat /proc/sys/debug/kprobes-optimization)" = 1 ] || return 0
-	grep -c OPTIMIZED /sys/kernel/debug/kprobes/list > $OUT/$1
-}
-
 # bpftrace, as a user would run it: started, attached, the loop, then ^C. Its count
 # must equal the loop's, or the row is marked wrong. Every wait is bounded.
 BPFTRACE_PROG='kprobe:__x64_sys_getpgid { @hits = count(); }'
 getpgid_probed() { grep -q '__x64_sys_getpgid' /sys/kernel/debug/kprobes/list; }
+getpgid_free() { ! getpgid_probed; }
 bpftrace_alive() { kill -0 $bt_pid 2>/dev/null; }
 bpftrace_attached() { ! bpftrace_alive || getpgid_probed; }
 bpftrace_gone() { ! bpftrace_alive; }
 bpftrace_count() {
 	# The last run's kprobe may still be on its way out.
-	wait_until 100 eval '! getpgid_probed' || { bt_fail="a kprobe on the symbol stayed"; return 1; }
+	wait_until 100 getpgid_free || { bt_fail="a kprobe on the symbol stayed"; return 1; }
 	bpftrace -e "$BPFTRACE_PROG" > $OUT/bpftrace.out 2>&1 &
 	bt_pid=$!
 	wait_until 1200 bpftrace_attached || { bt_fail="not attached within 120 s"; kill -9 $bt_pid; return 1; }
@@ -67,7 +62,6 @@ bpftrace_count() {
 	# Its program is attached to the perf event just after the kprobe is registered.
 	sleep 0.5
 	settle
-	optimized optimized_bpftrace
 	$LOOP
 	# SIGINT, as ^C: bpftrace prints its maps and exits.
 	kill -INT $bt_pid
@@ -83,13 +77,11 @@ measure() { # CONFIG
 		echo "bpftrace failed: $bt_fail; it printed: $(tr '\n' ' ' < $OUT/bpftrace.out)" >&2 ;;
 	bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_getpgid
 		settle
-		optimized optimized
 		$LOOP
 		rmmod kwasm_test_kprobe ;;
 	access_baseline) $LOOP_ACCESS ;;
 	access_bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_access
 		settle
-		optimized optimized_access
 		$LOOP_ACCESS
 		rmmod kwasm_test_kprobe ;;
 	access_*) prog $1; $LOOP_ACCESS; unprog ;;
@@ -145,8 +137,9 @@ abare=$(median access_bare)
 noopt_abare=$(median noopt_access_bare)
 both_base=$(median both_cpus_baseline)
 echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
-opt() { [ "$(cat $OUT/$1 2>/dev/null)" -gt 0 ] && echo yes || echo no; }
-echo "kprobes optimized (a jump instead of int3): __x64_sys_getpgid $(opt optimized), __x64_sys_access $(opt optimized_access)"
+# yes when every kprobe of ROW was a jump in every round.
+opt() { [ -s $OUT/$1.jumps ] && ! grep -q 0 $OUT/$1.jumps && echo yes || echo no; }
+echo "kprobes optimized (a jump instead of int3): __x64_sys_getpgid $(opt bare), __x64_sys_access $(opt access_bare)"
 echo "bpftrace: $bpftrace_status"
 # min and max show the spread between rounds; jumps, in how many rounds every kprobe of
 # the row was optimized (a row with int3 in some rounds is not comparable).
@@ -173,7 +166,7 @@ if [ -s $OUT/bpftrace_count ]; then
 		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"
 	echo "$(median counter) $(median bpftrace_count) $base" | awk '{ printf \
 		"kwasm counter overhead / bpftrace count() overhead: %.2f (bpftrace kprobe optimized: %s)\n",
-		($1 - $3) / ($2 - $3), "'"$(opt optimized_bpftrace)"'" }'
+		($1 - $3) / ($2 - $3), "'"$(opt bpftrace_count)"'" }'
 fi
 
 # Kernel memory per loaded program, all of it (its linear memory and the engine's value

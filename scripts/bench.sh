@@ -10,10 +10,7 @@ out=$KWASM_TOP/build
 mkdir -p "$out"
 "$KWASM_TOP/scripts/setup-host.sh"
 # WAMR is built with cmake, for the benchmark only.
-if ! dpkg-query -W -f='${Status}' cmake 2>/dev/null | grep -q 'ok installed'; then
-	step "installing cmake (WAMR's build, for bench/host)"
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends cmake
-fi
+install_debs cmake
 # The bench kernel: the test kernel's config without its debugging, plus BPF (bpftrace).
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh" bench)
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/bench-staging" >/dev/null

@@ -27,3 +27,20 @@ die() {
 	printf 'kwasm: error: %s\n' "$*" >&2
 	exit 1
 }
+
+# Installs the Debian packages named (NAME or NAME=VERSION) that are not installed, or
+# not at that version; apt checks each against the signed archive.
+install_debs() {
+	local missing=() p want
+	for p in "$@"; do
+		want="install ok installed"
+		[[ $p != *=* ]] || want+=" ${p#*=}"
+		[[ "$(dpkg-query -W -f='${Status} ${Version}' "${p%%=*}" 2>/dev/null)" == "$want"* ]] ||
+			missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	step "installing Debian packages: ${missing[*]}"
+	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
+	apt-get update -q >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}

@@ -11,16 +11,7 @@ DEB_PACKAGES=(
 	wabt clang lld libclang-dev
 )
 
-missing=()
-for p in "${DEB_PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-	step "installing Debian packages: ${missing[*]}"
-	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
-	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+install_debs "${DEB_PACKAGES[@]}"
 
 if ! rustup toolchain list | grep -q "^$RUST_TOOLCHAIN"; then
 	step "installing Rust $RUST_TOOLCHAIN"

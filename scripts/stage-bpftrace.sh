@@ -2,21 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Lays out Debian's bpftrace (pinned in scripts/versions) with every shared library it
 # loads, at their own paths under DIR, for the benchmark machine's initramfs. Installs
-# the package on the host first if needed: apt checks it against the signed archive.
+# the package on the host first if needed.
 #
 # Usage: stage-bpftrace.sh DIR
 
 . "$(dirname "$0")/common.sh"
 dir=$1
 
-if [ "$(dpkg-query -W -f='${Status} ${Version}' bpftrace 2>/dev/null)" != \
-	"install ok installed $BPFTRACE_DEB_VERSION" ]; then
-	step "installing bpftrace $BPFTRACE_DEB_VERSION (the incumbent, for the bench only)"
-	[ "$(id -u)" = 0 ] || die "need root to install bpftrace"
-	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"bpftrace=$BPFTRACE_DEB_VERSION" >&2
-fi
+install_debs "bpftrace=$BPFTRACE_DEB_VERSION"
 
 rm -rf "$dir"
 mkdir -p "$dir"

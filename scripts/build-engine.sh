@@ -46,14 +46,15 @@ opt_level=${opt_level:-2}
 flags+=(-Zfunction-sections=y -Zunstable-options -Csymbol-mangling-version=legacy)
 
 # The finished object is cached by everything it is made from: the flags, the tree, the
-# engine's sources, the manifests and the lock file. A fresh clone of the same sources
-# reuses it at once.
+# engine's sources, the manifests, the lock file, and the patched crates' pins and patches
+# (scripts/prepare-crates.sh). A fresh clone of the same sources reuses it at once.
 sources() {
-	find "$top/engine/src" "$top/engine/kernel" -type f | LC_ALL=C sort
+	find "$top/engine/src" "$top/engine/kernel" "$top/patches" -type f | LC_ALL=C sort
 	echo "$top/Cargo.toml" "$top/Cargo.lock" "$top/engine/Cargo.toml" "$top/scripts/build-engine.sh"
 }
 content=$( {
 	printf '%s\n' "${flags[@]}" "opt-level=$opt_level" "$objtree" "$(rustc -V)"
+	grep '^WASMI' "$top/scripts/versions"
 	# shellcheck disable=SC2046 # one path per word
 	cat $(sources)
 } | sha256sum | cut -c1-16)
@@ -74,6 +75,8 @@ mkdir -p "$target_dir" "$cache/engine-obj"
 find "$cache/engine-target" "$cache/engine-obj" -mindepth 1 -maxdepth 1 -mtime +7 \
 	-exec rm -rf {} + 2>/dev/null || true
 
+# The crates kwasm patches, which the workspace's [patch.crates-io] takes from build/crates.
+"$top/scripts/prepare-crates.sh"
 RUSTC_BOOTSTRAP=1 RUSTFLAGS="${flags[*]}" CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt_level cargo build \
 	--manifest-path "$top/Cargo.toml" --locked --release --quiet \
 	-p kwasm-engine-kernel --target-dir "$target_dir" \

@@ -25,6 +25,7 @@ export PATH="$fuzz_root/bin:$PATH"
 # behind RUSTC_BOOTSTRAP.
 export RUSTC_BOOTSTRAP=1
 
+"$KWASM_TOP/scripts/prepare-crates.sh"
 cd "$KWASM_TOP/engine"
 # A target directory per clone: shared between clones, cargo would take one clone's build
 # for another's (see scripts/build-engine.sh).

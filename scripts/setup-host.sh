@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Installs what building and testing kwasm needs on the host, skipping what is there:
-# Debian packages, rustup components, bindgen-cli and libclang. Idempotent.
+# Debian packages, rustup components, bindgen-cli and libclang; then the patched crates
+# (scripts/prepare-crates.sh), which every cargo command in the workspaces needs. Idempotent.
 
 . "$(dirname "$0")/common.sh"
 
 DEB_PACKAGES=(
 	bc bison flex libelf-dev libssl-dev cpio xz-utils zstd python3 rsync
 	qemu-system-x86 busybox-static bash-static bats
-	wabt clang lld libclang-dev
+	wabt clang lld libclang-dev patch
 )
 
 install_debs "${DEB_PACKAGES[@]}"
@@ -45,3 +46,5 @@ if [ ! -e "$LIBCLANG_PATH/libclang.so" ]; then
 	python3 -m zipfile -e "$tmp/$LIBCLANG_WHEEL" "$LIBCLANG_ROOT"
 	[ -e "$LIBCLANG_PATH/libclang.so" ] || die "no libclang.so in $LIBCLANG_WHEEL"
 fi
+
+"$KWASM_TOP/scripts/prepare-crates.sh"

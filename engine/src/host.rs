@@ -9,6 +9,7 @@
 use core::ffi::{c_void, CStr};
 use wasmi::{Caller, Error, Extern, Linker, Memory, TrapCode};
 
+use crate::error::{Trap, TrapKind};
 use crate::limits::Limiter;
 
 /// The opaque per-call context the kernel side gets back in every callback.
@@ -75,7 +76,7 @@ pub(crate) struct HostState {
     /// The exported memory, once instantiation has made it.
     pub(crate) memory: Option<Memory>,
     /// Why the last host call trapped.
-    pub(crate) host_trap: Option<&'static CStr>,
+    pub(crate) host_trap: Option<Trap>,
     pub(crate) limiter: Limiter,
 }
 
@@ -94,11 +95,41 @@ impl HostState {
 
 type HostResult<T> = Result<T, Error>;
 
+/// Ends the call with trap `t`.
+fn end_call<T>(caller: &mut Caller<'_, HostState>, t: Trap) -> HostResult<T> {
+    caller.data_mut().host_trap = Some(t);
+    // The trap is recorded above; the code here only has to be a trap.
+    Err(Error::from(TrapCode::UnreachableCodeReached))
+}
+
 /// Ends the call with a "bad host call" trap that says why.
 fn trap<T>(caller: &mut Caller<'_, HostState>, why: &'static CStr) -> HostResult<T> {
-    caller.data_mut().host_trap = Some(why);
-    // The kind is recorded above; the code here only has to be a trap.
-    Err(Error::from(TrapCode::UnreachableCodeReached))
+    end_call(caller, Trap::new(TrapKind::BadHostCall, why))
+}
+
+/// Bytes of host work (a copy, a log line) that one unit of fuel pays for: one 64-bit
+/// word, what a Wasm load and store would move. wasmi charges its own bulk-memory
+/// instructions 1 fuel per 64 bytes of `memcpy`; a host copy is dearer (fault-checked
+/// chunks, or a log line), and this bounds a call's host work by its fuel:
+/// `fuel * HOST_BYTES_PER_FUEL` bytes at most.
+pub const HOST_BYTES_PER_FUEL: u64 = 8;
+
+/// Takes the fuel for `len` bytes of host work before doing it; a call that cannot pay
+/// ends out of fuel, like one that runs out in Wasm.
+fn charge(caller: &mut Caller<'_, HostState>, len: u32) -> HostResult<()> {
+    let cost = u64::from(len).div_ceil(HOST_BYTES_PER_FUEL);
+    // Fuel metering is always on (`engine_config`), so neither call fails.
+    let left = caller.get_fuel().unwrap_or(0);
+    match left.checked_sub(cost) {
+        Some(rest) => {
+            let _ = caller.set_fuel(rest);
+            Ok(())
+        }
+        None => {
+            let _ = caller.set_fuel(0);
+            end_call(caller, Trap::from(TrapCode::OutOfFuel))
+        }
+    }
 }
 
 /// The exported memory; looked up once (during `start` it is not cached yet).
@@ -143,6 +174,7 @@ fn read(
     who: &'static CStr,
 ) -> HostResult<i32> {
     let dst = guest_range(&mut caller, dst, len, who)?;
+    charge(&mut caller, len as u32)?;
     let s = caller.data();
     // SAFETY: `dst..dst + len` lies inside linear memory (checked above), which nothing
     // else touches during the call; the callback writes at most `len` bytes.
@@ -268,6 +300,7 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
         "comm",
         |mut caller: Caller<'_, HostState>, dst: i32, len: i32| {
             let dst = guest_range(&mut caller, dst, len, c"comm: destination outside memory")?;
+            charge(&mut caller, len as u32)?;
             let s = caller.data();
             // SAFETY: `dst..dst + len` is inside linear memory (checked above).
             Ok(unsafe { (s.ops.comm)(s.ctx, dst, len as u32) })
@@ -278,6 +311,7 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
         "print",
         |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| {
             let msg = guest_range(&mut caller, ptr, len, c"print: message outside memory")?;
+            charge(&mut caller, len as u32)?;
             let s = caller.data();
             // SAFETY: `msg..msg + len` is inside linear memory (checked above).
             unsafe { (s.ops.print)(s.ctx, msg, len as u32) };

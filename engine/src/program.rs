@@ -79,6 +79,10 @@ impl From<ResumableCall> for Ended {
 /// A loaded, instantiated program.
 pub struct Program {
     store: Store<HostState>,
+    /// Kept alive for as long as the store: its passive data segments are shared with
+    /// the instance, so a `data.drop` in a call only drops a reference and never frees
+    /// (calls run where the allocator must not be entered).
+    _module: Module,
     attach: Vec<AttachPoint>,
     handlers: Vec<Handler>,
     report: Option<TypedFunc<(), i32>>,
@@ -103,8 +107,14 @@ fn engine_config(limits: &Limits) -> Config {
     config
 }
 
-/// Maps an instantiation failure to the load error that names its cause.
-fn instantiate_error(err: &wasmi::Error, refused: Refusal, limits: &Limits) -> LoadError {
+/// Maps an instantiation failure to the load error that names its cause; `host_trap` is
+/// why a host function that the `start` function called ended it, if one did.
+fn instantiate_error(
+    err: &wasmi::Error,
+    refused: Refusal,
+    host_trap: Option<Trap>,
+    limits: &Limits,
+) -> LoadError {
     match refused {
         Refusal::Memory { desired_bytes } => {
             return load_error!(
@@ -122,6 +132,9 @@ fn instantiate_error(err: &wasmi::Error, refused: Refusal, limits: &Limits) -> L
             )
         }
         Refusal::None => {}
+    }
+    if let Some(trap) = host_trap {
+        return load_error!(EINVAL, "the start function trapped: {trap}");
     }
     match err.as_trap_code() {
         Some(code) => load_error!(EINVAL, "the start function trapped: {}", Trap::from(code)),
@@ -192,7 +205,10 @@ impl Program {
         host::define(&mut linker).map_err(|e| load_error!(EINVAL, "host functions: {e}"))?;
         let instance = linker
             .instantiate_and_start(&mut store, &module)
-            .map_err(|e| instantiate_error(&e, store.data().limiter.refused, limits))?;
+            .map_err(|e| {
+                let state = store.data();
+                instantiate_error(&e, state.limiter.refused, state.host_trap, limits)
+            })?;
 
         let memory = instance.get_memory(&store, "memory");
         store.data_mut().memory = memory;
@@ -229,6 +245,7 @@ impl Program {
         warm_up(&engine)?;
         Ok(Self {
             store,
+            _module: module,
             attach: exports.attach,
             handlers,
             report,
@@ -279,13 +296,14 @@ impl Program {
         let state = self.store.data_mut();
         state.ctx = core::ptr::null_mut();
         let host_trap = state.host_trap.take();
-        let bad_host_call = |why| Trap::new(TrapKind::BadHostCall, why);
         match outcome {
             Ok(Ended::Finished) => Ok(()),
             Ok(Ended::OutOfFuel) => Err(Trap::from(wasmi::TrapCode::OutOfFuel)),
-            Ok(Ended::HostTrap) => Err(bad_host_call(host_trap.unwrap_or(c"host trap"))),
+            Ok(Ended::HostTrap) => {
+                Err(host_trap.unwrap_or(Trap::new(TrapKind::BadHostCall, c"host trap")))
+            }
             Err(e) => Err(match (host_trap, e.as_trap_code()) {
-                (Some(why), _) => bad_host_call(why),
+                (Some(trap), _) => trap,
                 (None, Some(code)) => Trap::from(code),
                 (None, None) => Trap::new(TrapKind::Other, c"trap"),
             }),
@@ -374,6 +392,9 @@ impl Program {
                 ParamType::I64 => Val::I64(v as i64),
             };
         }
+        // The strings were copied for the handler: host work its fuel pays for, as if it
+        // had called `read_user_str` itself.
+        let fuel = fuel.saturating_sub(u64::from(used).div_ceil(crate::host::HOST_BYTES_PER_FUEL));
         self.enter(phase, ctx, fuel);
         let outcome = func
             .call_resumable(&mut self.store, &vals[..n], &mut [])

@@ -443,6 +443,81 @@ fn fuel_bounds_every_call_and_is_refilled_for_the_next() {
     assert!(p.call(0, std::ptr::null_mut(), &params, 0, 100_000).is_ok());
 }
 
+/// A handler that calls host function `call` (a WAT call with its arguments) in an endless
+/// loop, with one page of memory.
+fn host_loop(imports: &str, call: &str) -> String {
+    format!(
+        r#"(module {imports} (memory (export "memory") 16)
+            (func (export "kprobe:f:pre") (loop $l {call} (br $l))))"#
+    )
+}
+
+#[test]
+fn host_copies_and_prints_are_charged_fuel_per_byte() {
+    const MIB: usize = 1 << 20;
+    let src = vec![7u8; MIB];
+    let cases = [
+        (
+            r#"(import "kwasm" "read_kernel" (func $r (param i64 i32 i32) (result i32)))"#,
+            format!(
+                "(drop (call $r (i64.const {}) (i32.const 0) (i32.const {MIB})))",
+                src.as_ptr() as u64
+            ),
+        ),
+        (
+            r#"(import "kwasm" "read_user_str" (func $r (param i64 i32 i32) (result i32)))"#,
+            format!(
+                "(drop (call $r (i64.const {}) (i32.const 0) (i32.const {MIB})))",
+                src.as_ptr() as u64
+            ),
+        ),
+        (
+            r#"(import "kwasm" "print" (func $p (param i32 i32)))"#,
+            format!("(call $p (i32.const 0) (i32.const {MIB}))"),
+        ),
+        (
+            r#"(import "kwasm" "comm" (func $c (param i32 i32) (result i32)))"#,
+            format!("(drop (call $c (i32.const 0) (i32.const {MIB})))"),
+        ),
+    ];
+    for (imports, call) in cases {
+        let mut p = load(&host_loop(imports, &call));
+        let mut c = FakeCtx::default();
+        let params = [0u64; 6];
+        // 1 MiB costs 131072 fuel: not one whole copy at 100k, and at 1M seven of them.
+        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &params, 0, 100_000);
+        assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel), "{call}");
+        assert!(
+            c.printed.is_empty(),
+            "{call}: nothing done without the fuel for it"
+        );
+        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &params, 0, 1_000_000);
+        assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel), "{call}");
+        if call.contains("$p") {
+            assert_eq!(c.printed.len(), 7, "1M fuel pays for 7 prints of 1 MiB");
+        }
+    }
+}
+
+#[test]
+fn a_small_host_copy_costs_a_few_fuel() {
+    // 64 bytes cost 8 fuel: 1000 of them fit in 100k fuel with room for the loop.
+    let src = [1u8; 64];
+    let mut p = load(&format!(
+        r#"(module (import "kwasm" "read_kernel" (func $r (param i64 i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:f:pre") (local $i i32)
+                (loop $l (drop (call $r (i64.const {}) (i32.const 0) (i32.const 64)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))))"#,
+        src.as_ptr() as u64
+    ));
+    let params = [0u64; 6];
+    assert!(p.call(0, std::ptr::null_mut(), &params, 0, 100_000).is_ok());
+    let r = p.call(0, std::ptr::null_mut(), &params, 0, 8_000);
+    assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
+}
+
 #[test]
 fn a_bad_attach_point_index_is_an_error_not_a_crash() {
     let mut p = load("(module)");

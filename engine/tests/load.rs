@@ -327,6 +327,21 @@ fn a_start_function_that_loops_forever_fails_the_load() {
 }
 
 #[test]
+fn a_start_function_that_traps_in_a_host_call_says_why() {
+    let e = try_load(
+        r#"(module (import "kwasm" "arg" (func $arg (param i32) (result i64)))
+            (func $s (drop (call $arg (i32.const 0)))) (start $s))"#,
+    )
+    .err()
+    .unwrap();
+    assert_eq!(e.errno, Errno::EINVAL);
+    assert_eq!(
+        e.message,
+        "the start function trapped: arg() is only available in a handler"
+    );
+}
+
+#[test]
 fn a_code_section_with_bytes_but_no_bodies_is_einval_not_a_panic() {
     // Found by the `load` fuzz target: wasmi 2.0.0 divides by zero on it.
     let bytes = include_bytes!("fuzz_regressions/code-section-no-functions-divide-by-zero.wasm");

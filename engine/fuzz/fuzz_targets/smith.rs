@@ -59,6 +59,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     config.gc_enabled = false;
     config.custom_page_sizes_enabled = false;
     config.wide_arithmetic_enabled = false;
+    // What the engine accepts and a call may do without allocating: bulk memory and
+    // reference types bring data.drop, elem.drop, table.* and memory.copy/fill/init.
+    config.bulk_memory_enabled = true;
+    config.reference_types_enabled = true;
+    config.max_tables = 4;
+    config.max_table_elements = 256;
+    config.max_data_segments = 16;
+    config.max_element_segments = 16;
     let Ok(module) = wasm_smith::Module::new(config, &mut u) else {
         return;
     };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# SPEC §2 parameters and §2.1: probes written for the wasm3 module (plain C built with
+# probe-abi.rst ("Handler parameters", "Probes written for the wasm3 module"): probes
+# written for the wasm3 module (plain C built with
 # --export-all, handlers taking the syscall's parameters, comm/buffer/buffer_size).
 
 load helpers

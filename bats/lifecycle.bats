@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# SPEC §1: the program directories, their lifecycle, and every errno a user can get.
+# usage.rst: the program directories, their lifecycle, and every errno a user can get.
 
 load helpers
 
@@ -12,7 +12,7 @@ teardown() {
 	kwasm_unload
 }
 
-@test "mkdir makes an empty program with the six attributes of SPEC §1" {
+@test "mkdir makes an empty program with the six attributes of usage.rst" {
 	mkdir "$WASM/p"
 	run ls "$WASM/p"
 	[ "$output" = "$(printf 'active\ncode\nfuel\nreport\nstats\nstatus')" ]

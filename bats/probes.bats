@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# SPEC §2–§3 in the kernel: real probes on real functions, host functions, and the
+# probe-abi.rst in the kernel: real probes on real functions, host functions, and the
 # execution rules (serialized calls, fuel, traps, missed hits, detaching under load).
 
 load helpers

@@ -3,7 +3,7 @@
 # Builds probes written in C into Wasm modules: the one place the flags live.
 #
 # Usage: build-probes.sh [--export-all] OUTPUT_DIR SOURCE.c...
-# --export-all builds exactly the way probes for the wasm3 module were built (SPEC §2.1),
+# --export-all builds exactly the way probes for the wasm3 module were built (probe-abi.rst),
 # with that module's command line and nothing of ours, so they are tested unchanged.
 
 set -euo pipefail

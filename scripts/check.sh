@@ -55,7 +55,7 @@ host_result "$status" "the engine's fuzz targets find nothing in ${KWASM_FUZZ_SE
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh")
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/staging"
 
-# The string parameters of syscalls come from the tree's syscalls.h (SPEC §2.1): check
+# The string parameters of syscalls come from the tree's syscalls.h (probe-abi.rst): check
 # known entries, a string after a non-string, and that the table is not nearly empty.
 table=$KWASM_TOP/src/syscall_strings.h
 status=0

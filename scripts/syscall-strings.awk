@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Generates src/syscall_strings.h from the kernel's include/linux/syscalls.h: for every
 # syscall, which parameters it declares as a user string (`const char __user *NAME`),
-# as a bit mask. kwasm copies those into a compat probe's buffer (SPEC §2.1).
+# as a bit mask. kwasm copies those into a compat probe's buffer (probe-abi.rst, wasm3 probes).
 
 BEGIN {
 	print "/* SPDX-License-Identifier: GPL-2.0 */"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The configfs interface (SPEC §1): the `wasm` subsystem, whose directories are programs.
+//! The configfs interface (Documentation/usage.rst): the `wasm` subsystem, whose directories
+//! are programs.
 //!
 //! Built over the bindings rather than `kernel::configfs`, which has no binary attributes
 //! and gives every attribute mode 0660: `code` is a binary attribute (a module is larger
@@ -143,7 +144,7 @@ unsafe fn show(
 }
 
 /// Runs `f` on the program of `item` with what was written; returns `count` or -errno.
-/// Only CAP_SYS_ADMIN may write (SPEC §1).
+/// Only CAP_SYS_ADMIN may write (usage.rst, "Permissions").
 ///
 /// # Safety
 ///
@@ -254,7 +255,7 @@ unsafe extern "C" fn fuel_store(
     }
 }
 
-// `code`: only CAP_SYS_ADMIN may load (SPEC §1; the mode already keeps others out).
+// `code`: only CAP_SYS_ADMIN may load (usage.rst, "Permissions"; the mode keeps others out).
 impl BinWrite for Program {
     unsafe fn from_item<'a>(item: *mut bindings::config_item) -> &'a Self {
         // SAFETY: `code` is an attribute of the program type only (see `PROGRAM_TYPE`),

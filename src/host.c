@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel side of the probe's host functions (SPEC §2): the struct kwasm_host_ops
- * table the engine calls. Each callback gets the struct kwasm_hit of the call, runs in
+ * The kernel side of the probe's host functions (Documentation/probe-abi.rst): the
+ * struct kwasm_host_ops table the engine calls. Each callback gets the struct kwasm_hit of the call, runs in
  * the call's context (atomic, possibly NMI) and uses only primitives safe there: register
  * reads, the _nofault copies, the NMI-safe clock, current's fields, and print() lines
  * deferred and rate-limited per program (kwasm_hit_print()).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The program lifecycle: empty → loaded → active, and back (SPEC §1).
+//! The program lifecycle: empty → loaded → active, and back (usage.rst, "The lifecycle").
 //!
 //! One mutex per program serializes every configuration operation (code, active, fuel,
 //! report, status, stats). Handlers never take it: they run under the attachment layer's

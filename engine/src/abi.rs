@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The probe ABI (SPEC §2): which exports and imports a probe may have, and their types.
+//! The probe ABI (Documentation/probe-abi.rst): which exports and imports a probe may have,
+//! and their types.
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -174,7 +175,7 @@ fn handler_params(name: &str, kind: Kind, ty: &FuncType) -> Result<Vec<ParamType
     }
 }
 
-/// Classifies the exports of SPEC §2 and checks their types. Other exports are ignored
+/// Classifies the exports of probe-abi.rst and checks their types. Other exports are ignored
 /// (C probes built with `--export-all` export much else).
 pub(crate) fn check_exports(module: &Module) -> Result<Exports, LoadError> {
     let mut out = Exports::default();
@@ -234,7 +235,7 @@ pub(crate) fn check_exports(module: &Module) -> Result<Exports, LoadError> {
     Ok(out)
 }
 
-/// The host functions of SPEC §2: name, parameters, results, whether they take pointers.
+/// The host functions of probe-abi.rst: name, parameters, results, whether they take pointers.
 pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
     use ValType::{I32, I64};
     &[

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Probes written for the wasm3 module (SPEC §2.1): the exported globals `comm`, `buffer`
+//! Probes written for the wasm3 module (Documentation/probe-abi.rst): the exported globals
+//! `comm`, `buffer`
 //! and `buffer_size`, read once at load.
 //!
 //! Built with clang's `--export-all`, a probe exports its C data as globals that hold

@@ -213,7 +213,7 @@ pub unsafe extern "C" fn kwasm_engine_sizes(
 
 /// Calls the handler of attach point `index` with up to six parameter values and `fuel`;
 /// bit i of `strings` marks parameter i as a user string to copy into the program's
-/// `buffer` (SPEC §2.1).
+/// `buffer` (probe-abi.rst, wasm3 probes).
 ///
 /// Returns 0, or a positive trap kind with `*trap` filled. Allocates nothing unless the
 /// handler traps other than by running out of fuel (wasmi boxes its errors).

@@ -310,14 +310,14 @@ impl Program {
         }
     }
 
-    /// The task name every handler is restricted to (the `comm` global of SPEC §2.1),
+    /// The task name every handler is restricted to (the `comm` global of probe-abi.rst),
     /// NUL-terminated, or `None`.
     pub fn comm_filter(&self) -> Option<&[u8; crate::compat::COMM_LEN]> {
         self.compat.comm.as_ref()
     }
 
     /// Copies user string `src` into the `buffer` at `*used` and returns the copy's
-    /// address, for string parameters (SPEC §2.1). Each string is NUL-terminated and cut
+    /// address, for string parameters (probe-abi.rst). Each string is NUL-terminated and cut
     /// to what is left; a fault, or a full buffer, gives an empty string.
     fn copy_string(&mut self, ctx: Ctx, src: u64, used: &mut u32) -> u64 {
         let (Some((buf, size)), Some(memory)) = (self.compat.buffer, self.memory) else {

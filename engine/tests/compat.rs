@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! SPEC §2.1: probes written for the wasm3 module (`comm`, `buffer`, `buffer_size`).
+//! Probes written for the wasm3 module (Documentation/probe-abi.rst): `comm`, `buffer`,
+//! `buffer_size`.
 
 mod common;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kwasm probe SDK for C: the host functions of SPEC §2 and macros that turn a function
- * into a handler export. Build with (scripts/build-probes.sh has the flags):
+ * kwasm probe SDK for C: the host functions of Documentation/probe-abi.rst and macros that
+ * turn a function into a handler export. Build with (scripts/build-probes.sh has the flags):
  *
  *   clang --target=wasm32 -O2 -nostdlib -mbulk-memory -Wl,--no-entry -I probes/include
  *

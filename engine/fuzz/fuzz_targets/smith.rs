@@ -10,7 +10,7 @@ mod common;
 use arbitrary::Unstructured;
 use std::sync::OnceLock;
 
-/// The imports a generated module may use: every host function of SPEC §2.
+/// The imports a generated module may use: every host function of probe-abi.rst.
 const IMPORTS: &str = r#"(module
     (import "kwasm" "arg" (func (param i32) (result i64)))
     (import "kwasm" "ret" (func (result i64)))

@@ -3,8 +3,8 @@
 //! Write kwasm probes in Rust.
 //!
 //! A probe is a `#![no_std]` `cdylib` for `wasm32-unknown-unknown`. This crate declares
-//! kwasm's host functions (SPEC §2) with safe wrappers, macros that export handlers
-//! under the names kwasm looks for, and the small helpers a report needs.
+//! kwasm's host functions (Documentation/probe-abi.rst) with safe wrappers, macros that
+//! export handlers under the names kwasm looks for, and the small helpers a report needs.
 //!
 //! ```ignore
 //! #![no_std]

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Host functions (SPEC §2), answered through a table of C callbacks.
+//! Host functions (probe-abi.rst, "Imports"), answered through a table of C callbacks.
 //!
 //! The engine never names a kernel symbol: the kernel side hands it a [`HostOps`] table and,
 //! per call, an opaque context pointer that it passes back. Every (pointer, length) a probe

@@ -60,9 +60,21 @@ struct kwasm_buf {
 	u32 len, cap;
 };
 
+/* A buffer over mem, empty: its first byte is cleared, so a report that writes nothing
+ * shows nothing rather than what the previous report left there. */
+static inline struct kwasm_buf kwasm_buf_start(char *mem, u32 size)
+{
+	struct kwasm_buf b = { mem, 0, size };
+
+	mem[0] = 0;
+	return b;
+}
+
+/* KWASM_BUF(out, size) declares `struct kwasm_buf out` over a static array of size bytes,
+ * empty each time the declaration runs (once per report). */
 #define KWASM_BUF(name, size) \
 	static char name##_mem[size]; \
-	struct kwasm_buf name = { name##_mem, 0, size }
+	struct kwasm_buf name = kwasm_buf_start(name##_mem, size)
 
 static inline void kwasm_putc(struct kwasm_buf *b, char c)
 {

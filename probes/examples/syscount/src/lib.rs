@@ -16,18 +16,9 @@ kprobe!(pre __x64_sys_getpgid => fn on_getpgid() {
 });
 
 report!(fn report(out) {
-    out.put_padded("TGID", 8).put_padded("COMM", 16).put("COUNT\n");
+    writeln!(out, "{:<8}{:<16}COUNT", "TGID", "COMM");
     COUNTS.with(|t| {
-        t.top(10, |key, name, count| {
-            let mut num = [0u8; 24];
-            let mut r = kwasm_probe::Report::new(&mut num);
-            r.put_u64(key);
-            let len = num.iter().position(|&b| b == 0).unwrap_or(0);
-            out.put_padded(core::str::from_utf8(&num[..len]).unwrap_or("?"), 8)
-                .put_padded(name, 16)
-                .put_u64(count)
-                .put("\n");
-        });
+        t.top(10, |tgid, name, count| writeln!(out, "{tgid:<8}{name:<16}{count}"));
     });
 });
 

@@ -198,13 +198,18 @@ impl<T: Copy> Global<T> {
 }
 
 /// A report being written: text into a fixed buffer, NUL-terminated, cut when full.
+///
+/// It is a [`core::fmt::Write`], so `write!` and `writeln!` format into it:
+/// `writeln!(out, "{pid:<8}{name:<16}{count}")`. Writing cannot fail (what does not fit
+/// is cut), so they return nothing to check.
 pub struct Report<'a> {
     buf: &'a mut [u8],
     len: usize,
 }
 
 impl<'a> Report<'a> {
-    /// Starts a report in `buf` (its last byte is kept for the NUL).
+    /// Starts an empty report in `buf` (its last byte is kept for the NUL), whatever `buf`
+    /// held before.
     pub fn new(buf: &'a mut [u8]) -> Self {
         if let Some(b) = buf.first_mut() {
             *b = 0;
@@ -256,9 +261,29 @@ impl<'a> Report<'a> {
         self
     }
 
+    /// Appends formatted text; what `write!` and `writeln!` call. Unlike
+    /// [`core::fmt::Write::write_fmt`] it returns nothing: a report cuts what does not
+    /// fit instead of failing.
+    pub fn write_fmt(&mut self, args: core::fmt::Arguments<'_>) {
+        // `write_str` never fails, so neither does this.
+        let _ = core::fmt::Write::write_fmt(self, args);
+    }
+
+    /// The text written so far.
+    pub fn as_str(&self) -> &str {
+        as_str(&self.buf[..self.len])
+    }
+
     /// The address kwasm's `report` export returns.
     pub fn as_ptr(&self) -> *const u8 {
         self.buf.as_ptr()
+    }
+}
+
+impl core::fmt::Write for Report<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.put(s);
+        Ok(())
     }
 }
 
@@ -484,6 +509,27 @@ mod tests {
             .put_padded("ab", 4)
             .put("|");
         assert_eq!(text(&buf), "-17 -9223372036854775808 ab  |");
+    }
+
+    #[test]
+    fn write_formats_into_a_report_and_cuts_at_its_end() {
+        let mut buf = [0u8; 32];
+        let mut out = Report::new(&mut buf);
+        let (pid, name, count) = (42, "mkdir", 7u64);
+        writeln!(out, "{pid:<8}{name:<16}{count}");
+        assert_eq!(out.as_str(), "42      mkdir           7\n");
+        write!(out, "{}", "x".repeat(40));
+        assert_eq!(out.as_str().len(), 31, "the last byte is the NUL");
+        assert_eq!(text(&buf), format!("42      mkdir           7\n{}", "x".repeat(5)));
+    }
+
+    #[test]
+    fn a_report_starts_empty_over_a_used_buffer() {
+        let mut buf = [0u8; 16];
+        Report::new(&mut buf).put("old text");
+        let out = Report::new(&mut buf);
+        assert_eq!(out.as_str(), "");
+        assert_eq!(text(&buf), "");
     }
 
     #[test]

@@ -102,7 +102,7 @@ prepare() { # NAME VERSION SHA256
 	for p in ${patches[@]+"${patches[@]}"}; do
 		patch -d "$tmp" -p"$strip" --batch --forward --fuzz=0 --no-backup-if-mismatch \
 			--quiet <"$p" >"$tmp.log" 2>&1 ||
-			die "patches/$name/${p##*/} no longer applies to the pristine $name $version; refresh it (patch said: $(tr -s '\n' ' ' <"$tmp.log"))"
+			die "patches/$name/${p##*/} no longer applies to the pristine $name $version; refresh it (patch said: $(tr -s '\n' ' ' <"$tmp.log" | sed 's/ *$//'))"
 	done
 	rm -f "$tmp.log"
 	mv "$tmp" "$dest"

@@ -50,9 +50,20 @@ teardown() {
 	/kwasm/bin/syscall_loop 5 >/dev/null
 	echo 0 >"$WASM/sc/active"
 	run cat "$WASM/sc/report"
-	[ "${lines[0]}" = "TGID    COMM            COUNT" ]
+	[ "${lines[0]}" = "PID     COMM            COUNT" ]
 	echo "$output" | grep -qE "^[0-9]+ +syscall_loop +37\$"
 	echo "$output" | grep -qE "^[0-9]+ +syscall_loop +5\$"
+}
+
+@test "syscount (Rust) counts the calls of all of a process's threads under its pid" {
+	kwasm_new sc syscount
+	echo 1 >"$WASM/sc/active"
+	/kwasm/bin/threads 4 5 >/tmp/t/ids
+	echo 0 >"$WASM/sc/active"
+	pid=$(sed -n 1p /tmp/t/ids)
+	run cat "$WASM/sc/report"
+	echo "$output" | grep -qxE "$pid +threads +20"
+	[ "$(echo "$output" | grep -c ' threads ')" = 1 ]
 }
 
 @test "errno counts mkdir failures by errno name from the return value" {
@@ -76,6 +87,6 @@ teardown() {
 	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec dd if=/tmp/t/file of=/dev/null bs=4096 2>/dev/null'; cat /tmp/t/pid)
 	echo 0 >"$WASM/r/active"
 	run cat "$WASM/r/report"
-	[ "${lines[0]}" = "TGID    COMM            BYTES" ]
+	[ "${lines[0]}" = "PID     COMM            BYTES" ]
 	echo "$output" | grep -qE "^$pid +dd +100000\$"
 }

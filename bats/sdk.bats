@@ -21,3 +21,21 @@ teardown() {
 	[ "$output" = "" ]
 	[ "$(status_of r error)" = none ]
 }
+
+@test "kwasm_pid() is the process id in every thread, kwasm_tid() each thread's own id" {
+	kwasm_new ids task_ids
+	echo 1 >"$WASM/ids/active"
+	/kwasm/bin/threads 4 5 >/tmp/t/ids
+	echo 0 >"$WASM/ids/active"
+	pid=$(sed -n 1p /tmp/t/ids)
+	# Four threads, the first of which is the main one, whose thread id is the pid.
+	[ "$(sed 1d /tmp/t/ids | sort -u | wc -l)" = 4 ]
+	[ "$(sed -n 2p /tmp/t/ids)" = "$pid" ]
+	run cat "$WASM/ids/report"
+	[ "${lines[0]}" = "PID     TID     COUNT" ]
+	want=$(sed 1d /tmp/t/ids | sort -n | while read -r tid; do printf '%-8s%-8s5\n' "$pid" "$tid"; done)
+	[ "$(echo "$output" | grep "^$pid " | sort -n -k2)" = "$want" ]
+	# So a filter on the thread id equal to the pid sees one thread of the four.
+	[ "$(echo "$output" | grep -c "^$pid  *$pid ")" = 1 ]
+	[ "${lines[${#lines[@]} - 1]}" = "tgid differs: 0" ]
+}

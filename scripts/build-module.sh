@@ -84,3 +84,6 @@ for n in 10 100 1000 5000; do
 	} >"$out/funcs$n.wat"
 	wat2wasm "$out/funcs$n.wat" -o "$staging/bench/funcs$n.wasm"
 done
+
+# A process of several threads, for the task-identity tests (bats/sdk.bats).
+gcc -static -O2 -Wall -Werror -pthread -o "$staging/bin/threads" "$KWASM_TOP/qemu/bin/threads.c"

@@ -19,7 +19,7 @@ static u64 lost;
 
 KWASM_PRE(vfs_read)
 {
-	s32 tid = kwasm_pid();
+	s32 tid = kwasm_tid();
 	s64 now = kwasm_ktime_ns();
 	u32 i, free = THREADS;
 
@@ -41,7 +41,7 @@ KWASM_PRE(vfs_read)
 
 KWASM_POST(vfs_read)
 {
-	s32 tid = kwasm_pid();
+	s32 tid = kwasm_tid();
 	u32 i;
 
 	for (i = 0; i < THREADS; i++) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * readbytes: bytes read through vfs_read() by process, top 10, from a post handler
- * adding up the return value: "TGID COMM BYTES".
+ * adding up the return value: "PID COMM BYTES".
  */
 #include <kwasm.h>
 
@@ -13,7 +13,7 @@ KWASM_POST(vfs_read, s64 ret)
 
 	if (ret <= 0)
 		return;
-	i = kwasm_table_slot(&bytes, kwasm_tgid());
+	i = kwasm_table_slot(&bytes, kwasm_pid());
 	if (i < 0) {
 		bytes.dropped += ret;
 		return;
@@ -28,7 +28,7 @@ KWASM_REPORT
 	KWASM_BUF(out, 1024);
 	int i, r;
 
-	kwasm_puts(&out, "TGID    COMM            BYTES\n");
+	kwasm_puts(&out, "PID     COMM            BYTES\n");
 	for (r = 0; r < 10 && (i = kwasm_table_rank(&bytes, r)) >= 0; r++) {
 		u32 start = out.len;
 

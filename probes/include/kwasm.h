@@ -33,8 +33,21 @@ KWASM_IMPORT(read_kernel_str) s32 kwasm_read_kernel_str(s64 src, char *dst, s32 
 KWASM_IMPORT(read_user_str) s32 kwasm_read_user_str(s64 src, char *dst, s32 len);
 /* Monotonic nanoseconds. */
 KWASM_IMPORT(ktime_ns) s64 kwasm_ktime_ns(void);
-KWASM_IMPORT(pid) s32 kwasm_pid(void);
-KWASM_IMPORT(tgid) s32 kwasm_tgid(void);
+/*
+ * The current task, named as bpftrace names it: kwasm_pid() is the process id (what
+ * getpid() returns, the kernel's tgid), the same in every thread of a process;
+ * kwasm_tid() is the thread id (gettid(), the kernel's pid). A filter on a process
+ * wants kwasm_pid(); per-thread state, like an entry time for the return, kwasm_tid().
+ * Until 2026-12, kwasm_pid() returned the thread id.
+ */
+KWASM_IMPORT(tgid) s32 kwasm_pid(void);
+KWASM_IMPORT(pid) s32 kwasm_tid(void);
+/* The process id under the kernel's name: kwasm_pid(). */
+static inline s32 kwasm_tgid(void)
+{
+	return kwasm_pid();
+}
+/* The current CPU. */
 KWASM_IMPORT(cpu) s32 kwasm_cpu(void);
 /* The current task's name, NUL-terminated; returns its length. */
 KWASM_IMPORT(comm) s32 kwasm_comm(char *dst, s32 len);

@@ -110,16 +110,24 @@ pub fn ktime_ns() -> u64 {
     unsafe { sys::ktime_ns() as u64 }
 }
 
-/// The current thread's id.
+/// The current process's id, as bpftrace's `pid` and `getpid()` mean it (the kernel's
+/// tgid): the same in every thread of a process. Until 2026-12 this was the thread id,
+/// which is now [`tid`].
 pub fn pid() -> i32 {
+    // SAFETY: A host call with no pointers.
+    unsafe { sys::tgid() }
+}
+
+/// The current thread's id, as bpftrace's `tid` and `gettid()` mean it (the kernel's
+/// pid): per-thread state, like an entry time for the return, is keyed by it.
+pub fn tid() -> i32 {
     // SAFETY: A host call with no pointers.
     unsafe { sys::pid() }
 }
 
-/// The current process's id.
+/// The current process's id under the kernel's name: the same as [`pid`].
 pub fn tgid() -> i32 {
-    // SAFETY: A host call with no pointers.
-    unsafe { sys::tgid() }
+    pid()
 }
 
 /// The current CPU.
@@ -357,7 +365,7 @@ fn put_pow2<'r, 'a>(out: &'r mut Report<'a>, k: usize) -> &'r mut Report<'a> {
     out
 }
 
-/// A table of counters keyed by a number, each with a name (e.g. tgid and comm).
+/// A table of counters keyed by a number, each with a name (e.g. pid and comm).
 pub struct Table<const N: usize> {
     keys: [u64; N],
     counts: [u64; N],

@@ -67,14 +67,25 @@ n=$(grep -c '^	{ "' "$table" || true)
 host_result "$status" "the syscall string table generated from syscalls.h is right for mkdir, rename, openat, linkat, execve ($n syscalls)"
 
 # The probe tutorial shows real code and commands: its C probe is the suite's, its clang
-# command builds it, its Cargo.toml is syscount's and its cargo command builds that.
+# command has build-probes.sh's flags, as kwasm.h's has, and builds it; its Rust probe and
+# Cargo.toml are syscount's and its cargo command builds that.
 doc=$KWASM_TOP/Documentation/writing-probes.rst
 tmp=$(mktemp -d)
 status=0
+# A command as one line: continuation lines joined, runs of blanks made one space.
+one_line() { sed 's/\\$//' | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'; }
+flags=$("$KWASM_TOP/scripts/build-probes.sh" --flags)
 diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" c-code | sed 's/^        /\t/') \
 	<(sed '1,2d' "$KWASM_TOP/bats/probes/mkdir_count.c") || status=1
+for shown in "$doc: $("$KWASM_TOP/scripts/doc-block.sh" "$doc" c-build | one_line)" \
+	"kwasm.h: $(sed -n '/^ \*   clang /,/[^\\]$/s/^ \*//p' "$KWASM_TOP/probes/include/kwasm.h" | one_line)"; do
+	[[ "${shown#*: }" == "clang $flags -o "* ]] ||
+		{ echo "kwasm: ${shown%%: *} shows '${shown#*: }', not the flags '$flags'" >&2; status=1; }
+done
 (cd "$KWASM_TOP" && eval "$(scripts/doc-block.sh "$doc" c-build |
 	sed "s|-o mkdir_count.wasm|-o $tmp/mkdir_count.wasm|")") && [ -s "$tmp/mkdir_count.wasm" ] || status=1
+diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-code) \
+	<(sed -n '/^#!\[no_std\]$/,$p' "$KWASM_TOP/probes/examples/syscount/src/lib.rs") || status=1
 diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-manifest) \
 	"$KWASM_TOP/probes/examples/syscount/Cargo.toml" || status=1
 (cd "$KWASM_TOP" && eval "$(scripts/doc-block.sh "$doc" rust-build) --locked --quiet") &&

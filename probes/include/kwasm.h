@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kwasm probe SDK for C: the host functions of Documentation/probe-abi.rst and macros that
- * turn a function into a handler export. Build with (scripts/build-probes.sh has the flags):
+ * turn a function into a handler export. Build a probe from the top of kwasm's tree with
+ * these flags, the ones scripts/build-probes.sh uses and writing-probes.rst shows (make
+ * check compares the three). The 16 KiB stack, a quarter of wasm-ld's default, keeps a
+ * small probe's memory to one 64 KiB page:
  *
- *   clang --target=wasm32 -O2 -nostdlib -mbulk-memory -Wl,--no-entry -I probes/include
+ *   clang --target=wasm32 -O2 -nostdlib -mbulk-memory -ffreestanding \
+ *         -I probes/include -Wl,--no-entry -Wl,-z,stack-size=16384 \
+ *         -o probe.wasm probe.c
  *
  * A handler runs in the probed function's context (atomic): keep it short; every call
  * has a fuel budget, and running out is a trap that counts in stats.

@@ -198,3 +198,128 @@ for n in 10 100 1000 5000; do
 	done | sort -n | sed -n 2p | { read ms; printf '%-16s %10s %14s\n' "$n functions" $(wc -c < $f) $ms; }
 done
 rmmod kwasm
+
+# Worst cases: calls that use all their fuel, at the fuel default, the max_fuel default
+# and the largest max_fuel the module accepts (insmod'ed again for that column). Handlers
+# and report run with interrupts off; a load does not (process context, preemptible).
+# Probes and the max_code_bytes module: bench/worst (Documentation/performance.rst,
+# "Worst cases"). Each cell is the median of WRUNS runs, one hit or one cat at a time.
+WORST=/kwasm/worst
+WRUNS=${kwasm_bench_worst_runs:-3}
+WFUELS="100000 1000000 16777216"
+WROWS="add_loop div_chain memory_copy read_kernel read_copied report report_wasm cat_status load_max_code"
+stat_of() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" $W/w/stats; }
+# bash's $EPOCHREALTIME (microseconds) around COMMAND, run by bash: busybox has no
+# clock finer than 10 ms. Prints the milliseconds.
+wall_ms() { # COMMAND
+	bash -c 's=$EPOCHREALTIME; '"$1"'; e=$EPOCHREALTIME; echo "${s/./} ${e/./}"' |
+		awk '{ printf "%.3f\n", ($2 - $1) / 1000 }'
+}
+wrong() { echo "$*" >> $OUT/worst_wrong; }
+worst_handler() { # NAME ROW FUEL: WRUNS hits of getpgid, each hit's time from stats
+	mkdir $W/w && cat $WORST/$1.wasm > $W/w/code && echo $3 > $W/w/fuel && echo 1 > $W/w/active ||
+		{ wrong "$1 at fuel $3: $(grep error $W/w/status)"; rmdir $W/w; return; }
+	prev=0
+	for r in $(seq 1 $WRUNS); do
+		/kwasm/bin/syscall_loop 1 > /dev/null
+		ns=$(stat_of ns)
+		echo "$prev $ns" | awk '{ printf "%.3f\n", ($2 - $1) / 1e6 }' >> $OUT/worst_$2_$3
+		prev=$ns
+	done
+	[ "$(stat_of hits)" = $WRUNS ] && [ "$(stat_of fuel_exhausted)" = $WRUNS ] ||
+		wrong "$1 at fuel $3: $(cat $W/w/stats) (every one of $WRUNS hits should run out of fuel)"
+	if [ $1 = read ]; then
+		# Bytes copied over all hits, from the probe's own count.
+		cat $W/w/report > $OUT/read.out
+		sed -n 's/^copied=\([0-9]*\) failed=\([0-9]*\)$/\1 \2/p' $OUT/read.out |
+			awk -v n=$WRUNS '{ printf "%.0f\n", $1 / n / 1024; if ($2 > 0) exit 1 }' >> $OUT/worst_read_copied_$3 ||
+			wrong "read at fuel $3: some reads failed: $(cat $OUT/read.out)"
+	fi
+	echo 0 > $W/w/active
+	rmdir $W/w
+}
+worst_report() { # FUEL: the first cats run out of fuel while the probe measures its fuel
+	mkdir $W/w && cat $WORST/report.wasm > $W/w/code && echo $1 > $W/w/fuel ||
+		{ wrong "report at fuel $1: $(grep error $W/w/status)"; rmdir $W/w; return; }
+	for i in 1 2 3 4; do cat $W/w/report > /dev/null 2>&1 && break; done
+	for r in $(seq 1 $WRUNS); do
+		ms=$(wall_ms "cat $W/w/report > $OUT/report.out")
+		if [ "$(wc -c < $OUT/report.out)" = 4095 ]; then
+			echo $ms >> $OUT/worst_report_$1
+			sed -n 's/.* ns=\([0-9]*\) .*/\1/p' $OUT/report.out |
+				awk '{ printf "%.3f\n", $1 / 1e6 }' >> $OUT/worst_report_wasm_$1
+		else
+			wrong "report at fuel $1: $(wc -c < $OUT/report.out) bytes, $(grep error $W/w/status)"
+		fi
+		# What cat itself costs: a configfs file of a few lines.
+		wall_ms "cat $W/w/status > /dev/null" >> $OUT/worst_cat_status_$1
+	done
+	rmdir $W/w
+}
+worst_load() { # FUEL: the max_code_bytes module, loaded WRUNS times (fuel does not matter)
+	for r in $(seq 1 $WRUNS); do
+		mkdir $W/l
+		ms=$(wall_ms "cat $WORST/big.wasm > $W/l/code")
+		if grep -q 'state: loaded' $W/l/status; then
+			echo $ms >> $OUT/worst_load_max_code_$1
+		else
+			wrong "load of big.wasm: $(grep error $W/l/status)"
+		fi
+		rmdir $W/l
+	done
+}
+worst_column() { # FUEL
+	echo "worst-case runs at fuel $1" >&2
+	worst_handler add add_loop $1
+	worst_handler div div_chain $1
+	worst_handler copy memory_copy $1
+	worst_handler read read_kernel $1
+	worst_report $1
+	worst_load $1
+}
+# Each column with the module's defaults where its max_fuel allows that fuel (Rust module
+# parameters are not in sysfs: a program's fuel attribute says), else with the largest.
+fuel_allowed() { # FUEL
+	mkdir $W/p && cat $WORST/add.wasm > $W/p/code && echo $1 2>/dev/null > $W/p/fuel
+	ok=$?
+	rmdir $W/p
+	return $ok
+}
+insmod /kwasm/kwasm.ko
+later=
+for f in $WFUELS; do
+	if fuel_allowed $f; then worst_column $f; else later="$later $f"; fi
+done
+rmmod kwasm
+if [ -z "$later" ]; then
+	:
+elif insmod /kwasm/kwasm.ko max_fuel=16777216; then
+	for f in $later; do worst_column $f; done
+	rmmod kwasm
+else
+	wrong "insmod kwasm.ko max_fuel=16777216 failed"
+fi
+echo
+echo "worst cases: one call that uses all its fuel (interrupts off), or one load of the largest module (process context); median of the runs"
+printf '%-16s %-6s %14s %14s %14s %5s\n' case unit "fuel 100000" "fuel 1000000" "fuel 16777216" runs
+for row in $WROWS; do
+	unit=ms
+	[ $row != read_copied ] || unit=KiB
+	cells= runs=
+	for f in $WFUELS; do
+		if [ -s $OUT/worst_${row}_$f ]; then
+			cells="$cells $(median worst_${row}_$f)"
+			runs="$runs $(wc -l < $OUT/worst_${row}_$f)"
+		else
+			cells="$cells -"
+			runs="$runs 0"
+		fi
+	done
+	runs=$(echo $runs | tr ' ' '\n' | sort -un | tr '\n' / | sed 's,/$,,')
+	printf '%-16s %-6s %14s %14s %14s %5s\n' $row $unit $cells $runs
+done
+echo "add_loop: the host bench's 1000-iteration loop, forever; div_chain: dependent i64.div_u; memory_copy: 512 KiB at a time"
+echo "read_kernel: 16 KiB read_kernel calls (read_copied: bytes per hit, the probe's count); report: wall time of cat report, a"
+echo "4095-byte string (report_wasm: its loop, by its own ktime_ns; cat_status: cat of a small file, for comparison)"
+echo "load_max_code: wall time of cat > code, $(wc -c < $WORST/big.wasm) bytes: $(cat $WORST/big.txt)"
+[ ! -e $OUT/worst_wrong ] || sed 's/^/WRONG: /' $OUT/worst_wrong

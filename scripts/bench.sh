@@ -14,6 +14,9 @@ install_debs cmake
 # The bench kernel: the test kernel's config without its debugging, plus BPF (bpftrace).
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh" bench)
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/bench-staging" >/dev/null
+# The worst cases' probes and a module of max_code_bytes (1 MiB), for the guest's table
+# and the native runner below.
+"$KWASM_TOP/bench/worst/build.sh" "$out/bench-staging/worst"
 size "$out/bench-staging/kwasm.ko" "$KWASM_TOP/engine/kwasm_engine.o" | awk '
 	NR == 2 { printf "kwasm.ko: text %d, data %d, bss %d bytes", $1, $2, $3 }
 	NR == 3 { printf " (the engine object: text %d)\n", $1 }'
@@ -22,6 +25,14 @@ step "the engine alone on the host, with native, wasm3 and WAMR (bench/host)"
 cargo run --locked --quiet --release --manifest-path "$KWASM_TOP/bench/host/Cargo.toml" \
 	-- "$out/bench-staging/probes"
 
+
+step "the guest's worst cases natively: the same probes through the engine on this CPU"
+# bench/host's target directory (ignored by git): the engine and wasmi, built with the
+# same profile and features, are compiled once for both.
+CARGO_TARGET_DIR=$KWASM_TOP/bench/host/target cargo run --locked --quiet --release \
+	--manifest-path "$KWASM_TOP/bench/worst/native/Cargo.toml" -- "$out/bench-staging/worst" |
+	tee "$out/worst-native.txt"
+
 "$KWASM_TOP/scripts/stage-bpftrace.sh" "$out/bpftrace"
 step "making the bench machine's initramfs (bpftrace's libraries make it about 80 MB)"
 "$KWASM_TOP/qemu/mkinitramfs.sh" "$out/bench-initramfs.cpio.gz" "$out/bench-staging" "$out/bpftrace"
@@ -29,4 +40,26 @@ step "booting the bench machine for the guest benchmarks (a few minutes under TC
 # Multi-threaded TCG, so the two-vCPU rows show real parallel contention.
 KWASM_TCG_THREAD=multi "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$out/bench-initramfs.cpio.gz" bench "$out/bench" 1800 "${KWASM_CMDLINE:-}"
+# Each worst case in the guest (TCG) over the same case natively: TCG's slowdown on that
+# very work, to read the guest's figures as native ones. report: its own loop (the cat
+# around it has no native counterpart).
+awk 'FNR == 1 { file++ } /^worst cases/ { t = 1; next } t && NF == 6 && $2 == "ms" {
+		if (file == 1) { n[$1] = $3 " " $4 " " $5 } else if ($1 in n) { g[$1] = $3 " " $4 " " $5; order[++k] = $1 }
+	} t && NF < 6 { t = 0 }
+	END {
+		if (!k) exit
+		print ""
+		print "worst cases, guest (TCG) time / native time, same probe and fuel"
+		printf "%-16s %14s %14s %14s\n", "case", "fuel 100000", "fuel 1000000", "fuel 16777216"
+		for (i = 1; i <= k; i++) {
+			r = order[i]
+			if (r == "report") continue
+			split(n[r], a, " ")
+			split(g[r], b, " ")
+			printf "%-16s", r
+			for (j = 1; j <= 3; j++)
+				printf " %14s", (a[j] > 0 && b[j] != "-") ? sprintf("%.1f", b[j] / a[j]) : "-"
+			printf "\n"
+		}
+	}' "$out/worst-native.txt" "$out/bench/output.log"
 "$KWASM_TOP/qemu/scan-splats.sh" "$out/bench/console.log"

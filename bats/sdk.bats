@@ -39,3 +39,15 @@ teardown() {
 	[ "$(echo "$output" | grep -c "^$pid  *$pid ")" = 1 ]
 	[ "${lines[${#lines[@]} - 1]}" = "tgid differs: 0" ]
 }
+
+@test "the Rust template, built outside the tree, loads and reports as bpftrace prints a map" {
+	kwasm_new mine my_probe
+	[ "$(status_of mine state)" = loaded ]
+	[ "$(status_of mine memory_bytes)" = 65536 ]
+	echo 1 >"$WASM/mine/active"
+	two=$(sh -c 'echo $$ >/tmp/t/pid; exec mkdir /tmp/t/a /tmp/t/b'; cat /tmp/t/pid)
+	one=$(sh -c 'echo $$ >/tmp/t/pid; exec mkdir /tmp/t/c'; cat /tmp/t/pid)
+	echo 0 >"$WASM/mine/active"
+	run cat "$WASM/mine/report"
+	[ "$output" = "$(printf '@[%s, mkdir]: 1\n@[%s, mkdir]: 2' "$one" "$two")" ]
+}

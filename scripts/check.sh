@@ -93,6 +93,24 @@ diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-manifest) \
 rm -rf "$tmp"
 host_result "$status" "writing-probes.rst: its C and Rust code are the real probes, and its commands build them"
 
+# The Rust template builds as a user's copy of it does: outside this tree, so with its
+# own cargo configuration (the stack that keeps memory to one page), and with no crate
+# of the workspace's but kwasm-probe.
+tmp=$(mktemp -d)
+status=0
+"$KWASM_TOP/scripts/build-probes.sh" --rust-template "$tmp" || status=1
+if [ "$status" = 0 ]; then
+	objdump=$(wasm-objdump -x "$tmp/my_probe.wasm" | grep -E 'pages:|-> "')
+	grep -qxF ' - memory[0] pages: initial=1' <<<"$objdump" || status=1
+	for export in kprobe:__x64_sys_mkdir:pre report; do
+		grep -qF -e "-> \"$export\"" <<<"$objdump" || status=1
+	done
+	[ "$(sed -n 's/^name = //p' "$tmp/Cargo.lock" | sort | tr '\n' ' ')" = '"kwasm-probe" "my-probe" ' ] || status=1
+	[ "$status" = 0 ] || { echo "$objdump"; cat "$tmp/Cargo.lock"; } >&2
+fi
+rm -rf "$tmp"
+host_result "$status" "probes/template-rust builds outside the tree, into a module of one page of memory with its handler and report"
+
 step "booting the test machine: the bats suite (2 vCPUs, TCG)"
 "$KWASM_TOP/qemu/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$out/staging"
 "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" suite \

@@ -421,6 +421,25 @@ impl<const N: usize> Table<N> {
             f(self.keys[b], as_str(&name[..len]), self.counts[b]);
         }
     }
+
+    /// Every entry, smallest count first, as bpftrace prints a map: (key, name, count).
+    pub fn ascending(&self, mut f: impl FnMut(u64, &str, u64)) {
+        let mut order = [0usize; N];
+        for i in 0..self.used {
+            // Insertion sort: after the entries of smaller or equal count.
+            let mut j = i;
+            while j > 0 && self.counts[order[j - 1]] > self.counts[i] {
+                order[j] = order[j - 1];
+                j -= 1;
+            }
+            order[j] = i;
+        }
+        for &i in &order[..self.used] {
+            let name = &self.names[i];
+            let len = name.iter().position(|&c| c == 0).unwrap_or(16);
+            f(self.keys[i], as_str(&name[..len]), self.counts[i]);
+        }
+    }
 }
 
 impl<const N: usize> Default for Table<N> {
@@ -528,7 +547,10 @@ mod tests {
         assert_eq!(out.as_str(), "42      mkdir           7\n");
         write!(out, "{}", "x".repeat(40));
         assert_eq!(out.as_str().len(), 31, "the last byte is the NUL");
-        assert_eq!(text(&buf), format!("42      mkdir           7\n{}", "x".repeat(5)));
+        assert_eq!(
+            text(&buf),
+            format!("42      mkdir           7\n{}", "x".repeat(5))
+        );
     }
 
     #[test]
@@ -538,6 +560,18 @@ mod tests {
         let out = Report::new(&mut buf);
         assert_eq!(out.as_str(), "");
         assert_eq!(text(&buf), "");
+    }
+
+    #[test]
+    fn table_ascending_lists_every_entry_smallest_first() {
+        let mut t: Table<8> = Table::new();
+        for (k, name, n) in [(1, "a", 5), (2, "b", 9), (3, "c", 1), (4, "d", 5)] {
+            t.add(k, name, n);
+        }
+        let mut got = Vec::new();
+        t.ascending(|k, name, n| got.push((k, name.to_string(), n)));
+        let want = [(3, "c", 1), (1, "a", 5), (4, "d", 5), (2, "b", 9)];
+        assert_eq!(got, want.map(|(k, name, n)| (k, name.to_string(), n)));
     }
 
     #[test]

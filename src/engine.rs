@@ -57,7 +57,6 @@ mod ffi {
             msg: *mut c_char,
             msg_size: usize,
         ) -> i32;
-        pub(crate) fn kwasm_engine_sizes(p: *const Program, code: *mut usize, memory: *mut usize);
         pub(crate) fn kwasm_exec_new(
             engine: *mut Program,
             name: *const c_char,
@@ -77,7 +76,7 @@ mod ffi {
             truncated: *mut bool,
             trap: *mut *const c_char,
         ) -> i32;
-        pub(crate) fn kwasm_exec_engine(ex: *const Exec) -> *const Program;
+        pub(crate) fn kwasm_exec_sizes(ex: *const Exec, code: *mut usize, memory: *mut usize);
     }
 }
 
@@ -208,18 +207,12 @@ impl Exec {
         unsafe { ffi::kwasm_exec_set_fuel(self.0.as_ptr(), fuel) }
     }
 
-    /// The size of the module and of its linear memory now.
+    /// The size of the module and of its linear memory (which cannot grow after load).
     pub(crate) fn sizes(&self) -> (usize, usize) {
         let (mut code, mut memory) = (0, 0);
-        // SAFETY: `self.0` is a live exec, and the engine's sizes are plain reads; the
-        // memory size may be stale by the time it is shown, which is fine.
-        unsafe {
-            ffi::kwasm_engine_sizes(
-                ffi::kwasm_exec_engine(self.0.as_ptr()),
-                &mut code,
-                &mut memory,
-            )
-        };
+        // SAFETY: `self.0` is a live exec; the sizes were recorded at load and are only
+        // read here, so this never touches the engine while a handler runs.
+        unsafe { ffi::kwasm_exec_sizes(self.0.as_ptr(), &mut code, &mut memory) };
         (code, memory)
     }
 

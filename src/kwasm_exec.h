@@ -29,6 +29,7 @@ int kwasm_exec_attach(struct kwasm_exec *ex, u32 *failed);
 void kwasm_exec_detach(struct kwasm_exec *ex);
 void kwasm_exec_set_fuel(struct kwasm_exec *ex, u64 fuel);
 u32 kwasm_exec_points(const struct kwasm_exec *ex);
+void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *memory_bytes);
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out);
 int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len,
 		      bool *truncated, const char **trap);
@@ -40,6 +41,9 @@ struct kwasm_limits;
 int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
 	       const char *name, struct kwasm_program **out, char *msg, size_t msg_size);
 int kwasm_selftest(s64 *got);
+
+/* Frees what the engine freed in atomic context (rt.c); process context only. */
+void kwasm_rt_reclaim(void);
 void kwasm_log_warn(const char *program, const char *msg);
 
 /* Shared by probes.c and host.c. */
@@ -57,7 +61,6 @@ struct kwasm_hit {
 
 void kwasm_hit_print(const struct kwasm_hit *hit, const u8 *msg, u32 len);
 
-const struct kwasm_program *kwasm_exec_engine(const struct kwasm_exec *ex);
 bool kwasm_point_is_syscall(const struct kwasm_point *pt);
 
 #endif /* KWASM_EXEC_H */

@@ -73,7 +73,9 @@ struct kwasm_exec {
 	raw_spinlock_t lock;
 	struct ratelimit_state log_ratelimit;	/* this program's log lines from calls */
 	void **batch;		/* npoints pointers, to unregister in one call */
-	const char *comm;	/* handlers run only for this task name (SPEC §2.1), or NULL */
+	const char *comm;	/* handlers run only for this task name (probe-abi.rst, wasm3 probes), or NULL */
+	/* Read once at load: memory cannot grow after it, and status must not race calls. */
+	size_t code_bytes, memory_bytes;
 	u64 fuel;
 	const char *name;
 	u32 npoints;
@@ -146,6 +148,7 @@ struct kwasm_exec *kwasm_exec_new(struct kwasm_program *engine, const char *name
 	ex->engine = engine;
 	ex->fuel = fuel;
 	ex->comm = kwasm_engine_comm_filter(engine);
+	kwasm_engine_sizes(engine, &ex->code_bytes, &ex->memory_bytes);
 	for (i = 0; i < n; i++) {
 		struct kwasm_point *pt = &ex->points[i];
 
@@ -177,6 +180,7 @@ void kwasm_exec_free(struct kwasm_exec *ex)
 		return;
 	kwasm_exec_detach(ex);
 	kwasm_engine_free(ex->engine);
+	kwasm_rt_reclaim();
 	kfree(ex->batch);
 	kfree(ex->name);
 	kfree(ex);
@@ -297,7 +301,7 @@ static void kwasm_exit(struct kwasm_exec *ex, unsigned long flags)
 }
 NOKPROBE_SYMBOL(kwasm_exit);
 
-/* The comm filter (SPEC §2.1): a hit for another task costs only this comparison. */
+/* The comm filter (probe-abi.rst): a hit for another task costs only this comparison. */
 static bool kwasm_comm_matches(const struct kwasm_exec *ex)
 {
 	return !ex->comm || !strncmp(current->comm, ex->comm, TASK_COMM_LEN);
@@ -548,10 +552,16 @@ int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len
 	return ret;
 }
 
-/* The engine's program, for its sizes. */
-const struct kwasm_program *kwasm_exec_engine(const struct kwasm_exec *ex)
+/**
+ * kwasm_exec_sizes() - the module's size and its linear memory's, as at load
+ * @ex: the exec
+ * @code_bytes: set to the module's size
+ * @memory_bytes: set to the linear memory's size (it cannot grow after load)
+ */
+void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *memory_bytes)
 {
-	return ex->engine;
+	*code_bytes = ex->code_bytes;
+	*memory_bytes = ex->memory_bytes;
 }
 
 /**

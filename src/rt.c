@@ -3,33 +3,56 @@
  * The engine's runtime callbacks: memory and panics. The engine is a separate Rust crate
  * graph with its own global allocator; these are what it calls.
  *
- * In process context (loading a program) memory comes from kvmalloc(). In atomic context
- * (a handler, or report under the program's raw spinlock) the engine allocates only when
- * a call traps other than by running out of fuel: one small error object, freed before
- * the call returns. Those come from a small static pool, so a trap never calls the slab
- * allocator under a raw spinlock and never fails for lack of memory.
+ * In process context (loading a program, freeing one) memory comes from kvmalloc() and
+ * goes back with kvfree().
+ *
+ * Calls into a program (handlers and report) run in atomic context, an int3 kprobe
+ * handler in NMI context, where neither the slab nor the vmalloc allocator may be
+ * entered. A call neither allocates nor frees by design (the host tests count both),
+ * except that a trap other than running out of fuel allocates one small error object
+ * and frees it before the call returns. So in atomic context:
+ *
+ * - allocations come from a small per-CPU pool: a CPU runs one call at a time (the
+ *   kwasm_cpu_busy flag of exec.c), so a few slots per CPU always suffice, and taking
+ *   one is a bit operation, safe in NMI;
+ * - a free of anything not from the pool is never done there: the block goes on a
+ *   lock-free list (llist, NMI-safe) and is freed by kwasm_rt_reclaim() in process
+ *   context (the next load or free of any program, and module unload);
+ * - anything the pool cannot serve, and any deferred free, is a kwasm bug: it WARNs
+ *   once (the test suite fails on any WARN), and is then handled as safely as the
+ *   context allows.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
 #include <linux/bitops.h>
+#include <linux/hardirq.h>
 #include <linux/kprobes.h>
+#include <linux/llist.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/slab.h>
 #include "kwasm_engine.h"
+#include "kwasm_exec.h"
 
 DECLARE_PER_CPU(int, kwasm_cpu_busy);
 
-/* Enough for every CPU to be inside a trap at once, several times over. */
-#define KWASM_POOL_SLOTS	128
-#define KWASM_POOL_SLOT_SIZE	128
+/* A trap needs one slot of 112 bytes (wasmi 2.0.0); the rest is margin. */
+#define KWASM_POOL_SLOTS	2
+#define KWASM_POOL_SLOT_SIZE	256
 
-static u8 kwasm_pool[KWASM_POOL_SLOTS][KWASM_POOL_SLOT_SIZE] __aligned(KWASM_POOL_SLOT_SIZE);
-static DECLARE_BITMAP(kwasm_pool_used, KWASM_POOL_SLOTS);
+struct kwasm_pool {
+	u8 slot[KWASM_POOL_SLOTS][KWASM_POOL_SLOT_SIZE] __aligned(KWASM_POOL_SLOT_SIZE);
+	unsigned long used;
+};
+
+static DEFINE_PER_CPU_ALIGNED(struct kwasm_pool, kwasm_pool);
+
+/* Blocks freed in atomic context, for kwasm_rt_reclaim(). */
+static LLIST_HEAD(kwasm_deferred);
 
 /*
  * Whether the engine runs in atomic context. The module marks every engine call made
@@ -40,28 +63,40 @@ static bool kwasm_rt_atomic(void)
 	return raw_cpu_read(kwasm_cpu_busy) ||
 	       (IS_ENABLED(CONFIG_PREEMPT_COUNT) && !preemptible());
 }
+NOKPROBE_SYMBOL(kwasm_rt_atomic);
 
 static void *kwasm_pool_alloc(size_t size, size_t align)
 {
+	struct kwasm_pool *pool = raw_cpu_ptr(&kwasm_pool);
 	unsigned int i;
 
 	if (size > KWASM_POOL_SLOT_SIZE || align > KWASM_POOL_SLOT_SIZE)
 		return NULL;
 	for (i = 0; i < KWASM_POOL_SLOTS; i++)
-		if (!test_and_set_bit_lock(i, kwasm_pool_used))
-			return kwasm_pool[i];
+		if (!test_and_set_bit_lock(i, &pool->used))
+			return pool->slot[i];
 	return NULL;
 }
+NOKPROBE_SYMBOL(kwasm_pool_alloc);
 
+/* Returns a pool slot: this CPU's, as a call frees on the CPU it allocated on. */
 static bool kwasm_pool_free(void *ptr)
 {
-	uintptr_t p = (uintptr_t)ptr, base = (uintptr_t)kwasm_pool;
+	uintptr_t p = (uintptr_t)ptr;
+	int cpu;
 
-	if (p < base || p >= base + sizeof(kwasm_pool))
-		return false;
-	clear_bit_unlock((p - base) / KWASM_POOL_SLOT_SIZE, kwasm_pool_used);
-	return true;
+	for_each_possible_cpu(cpu) {
+		struct kwasm_pool *pool = per_cpu_ptr(&kwasm_pool, cpu);
+		uintptr_t base = (uintptr_t)pool->slot;
+
+		if (p >= base && p < base + sizeof(pool->slot)) {
+			clear_bit_unlock((p - base) / KWASM_POOL_SLOT_SIZE, &pool->used);
+			return true;
+		}
+	}
+	return false;
 }
+NOKPROBE_SYMBOL(kwasm_pool_free);
 
 /**
  * kwasm_rt_alloc() - allocate memory for the engine
@@ -79,16 +114,19 @@ void *kwasm_rt_alloc(size_t size, size_t align)
 
 	if (align > PAGE_SIZE)
 		return NULL;
-	if (kwasm_rt_atomic()) {
-		p = kwasm_pool_alloc(size, align);
-		if (p)
-			return p;
-	}
 	if (align > ARCH_KMALLOC_MINALIGN)
 		size = roundup_pow_of_two(max(size, align));
-	if (kwasm_rt_atomic())
-		return kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
-	return kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!kwasm_rt_atomic())
+		return kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	p = kwasm_pool_alloc(size, align);
+	if (p)
+		return p;
+	WARN_ONCE(1, "kwasm: engine allocation of %zu bytes in atomic context\n", size);
+	/*
+	 * A kwasm bug (the WARN names it). Outside NMI the slab allocator copes; in NMI
+	 * nothing does, and the engine's allocation-failure panic follows.
+	 */
+	return in_nmi() ? NULL : kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
 }
 NOKPROBE_SYMBOL(kwasm_rt_alloc);
 
@@ -98,10 +136,31 @@ NOKPROBE_SYMBOL(kwasm_rt_alloc);
  */
 void kwasm_rt_free(void *ptr)
 {
-	if (!kwasm_pool_free(ptr))
+	if (ZERO_OR_NULL_PTR(ptr) || kwasm_pool_free(ptr))
+		return;
+	if (!kwasm_rt_atomic()) {
 		kvfree(ptr);
+		return;
+	}
+	WARN_ONCE(1, "kwasm: engine free in atomic context, deferred\n");
+	/* Every kvmalloc() block holds at least a pointer: kmalloc's smallest is 8 bytes. */
+	llist_add((struct llist_node *)ptr, &kwasm_deferred);
 }
 NOKPROBE_SYMBOL(kwasm_rt_free);
+
+/**
+ * kwasm_rt_reclaim() - free the blocks that the engine freed in atomic context
+ *
+ * Process context only.
+ */
+void kwasm_rt_reclaim(void)
+{
+	struct llist_node *node, *next;
+
+	might_sleep();
+	llist_for_each_safe(node, next, llist_del_all(&kwasm_deferred))
+		kvfree(node);
+}
 
 /**
  * kwasm_rt_panic() - the engine panicked

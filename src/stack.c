@@ -94,8 +94,10 @@ int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
 		.code = code, .len = len, .limits = limits, .ctx = &ctx, .out = out,
 		.msg = msg, .msg_size = msg_size, .ret = -ENOMEM,
 	};
-	int ret = kwasm_call_on_own_stack(kwasm_load_on_stack, &a);
+	int ret;
 
+	kwasm_rt_reclaim();
+	ret = kwasm_call_on_own_stack(kwasm_load_on_stack, &a);
 	if (ret) {
 		strscpy(msg, "out of memory for the load stack", msg_size);
 		return ret;

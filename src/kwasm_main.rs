@@ -52,6 +52,12 @@ struct Kwasm {
     subsystem: configfs::Subsystem,
 }
 
+/// The largest `max_fuel` accepted: a call runs with interrupts off, and at this much
+/// fuel one already takes tens of milliseconds natively (`Documentation/usage.rst`,
+/// "Module parameters"), far below the RCU-stall and lockup detectors' 10-21 s even
+/// under emulation.
+const MAX_FUEL_LIMIT: u64 = 1 << 24;
+
 /// The settings new programs get, from the module parameters.
 fn settings() -> Result<program::Settings> {
     let settings = program::Settings {
@@ -76,7 +82,7 @@ fn settings() -> Result<program::Settings> {
         || l.max_attach_points == 0
         || settings.fuel == 0
         || settings.fuel > settings.max_fuel
-        || settings.max_fuel > (1 << 32)
+        || settings.max_fuel > MAX_FUEL_LIMIT
     {
         pr_err!("module parameters out of range (see Documentation/usage.rst)\n");
         return Err(EINVAL);

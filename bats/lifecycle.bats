@@ -69,7 +69,7 @@ teardown() {
 	printf 'this is not wasm' >"$WASM/p/code"
 	[ "$(status_of p state)" = empty ]
 	[[ "$(status_of p error)" == "EINVAL: load failed: invalid Wasm: "* ]]
-	kwasm_dmesg | grep -q 'kwasm: p: EINVAL: load failed: invalid Wasm'
+	kwasm_dmesg | grep -q 'kwasm: p: EINVAL: code: load failed: invalid Wasm'
 	run write_attr "$WASM/p/active" 1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Invalid argument"* ]]
@@ -245,6 +245,23 @@ teardown() {
 	[ "$(status_of p state)" = loaded ]
 	[ "$(status_of p probes)" = "kprobe:__x64_sys_mkdir:pre" ]
 	[ ! -d "$WASM/q" ]
+}
+
+@test "root without CAP_SYS_ADMIN is refused with EPERM, and status says why" {
+	kwasm_new p mkdir_count
+	run /kwasm/bin/nocap sh -c "echo 1 > $WASM/p/active"
+	[[ "$output" == *"Operation not permitted"* ]]
+	[ "$(status_of p error)" = "EPERM: active: only a process with CAP_SYS_ADMIN may write it" ]
+	run /kwasm/bin/nocap sh -c "echo 5 > $WASM/p/fuel"
+	[[ "$output" == *"Operation not permitted"* ]]
+	[ "$(status_of p error)" = "EPERM: fuel: only a process with CAP_SYS_ADMIN may write it" ]
+	# configfs ignores a binary attribute's commit result: the write itself succeeds.
+	/kwasm/bin/nocap sh -c "cat $PROBES/mkdir_errno.wasm > $WASM/p/code"
+	[ "$(status_of p error)" = "EPERM: code: only a process with CAP_SYS_ADMIN may write it" ]
+	[ "$(status_of p state)" = loaded ]
+	[ "$(status_of p probes)" = "kprobe:__x64_sys_mkdir:pre" ]
+	[ "$(status_of p fuel)" = 100000 ]
+	kwasm_dmesg | grep -qF "kwasm: p: EPERM: code: only a process with CAP_SYS_ADMIN may write it"
 }
 
 @test "two writers of code at once: one module wins, whole, and nothing leaks" {

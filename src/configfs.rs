@@ -143,33 +143,34 @@ unsafe fn show(
     }
 }
 
-/// Runs `f` on the program of `item` with what was written; returns `count` or -errno.
-/// Only CAP_SYS_ADMIN may write (usage.rst, "Permissions").
+/// Runs `f` on the program of `item` with what was written to attribute `attr`; returns
+/// `count` or -errno. Only CAP_SYS_ADMIN may write (usage.rst, "Permissions").
 ///
 /// # Safety
 ///
 /// `item` as for [`program_of`]; `page` valid for `count` bytes.
 unsafe fn store(
     item: *mut bindings::config_item,
+    attr: &str,
     page: *const c_char,
     count: usize,
     f: impl FnOnce(&Program, &[u8]) -> Result,
 ) -> isize {
+    // SAFETY: By the function's requirements.
+    let program = unsafe { program_of(item) };
     if !capable_sys_admin() {
-        return EPERM.to_errno() as isize;
+        return program.reject(attr, EPERM, NOT_ADMIN).to_errno() as isize;
     }
     // SAFETY: By the function's requirements.
-    let (program, data) = unsafe {
-        (
-            program_of(item),
-            core::slice::from_raw_parts(page.cast::<u8>(), count),
-        )
-    };
+    let data = unsafe { core::slice::from_raw_parts(page.cast::<u8>(), count) };
     match f(program, data) {
         Ok(()) => count as isize,
         Err(e) => e.to_errno() as isize,
     }
 }
+
+/// What `status` says to a writer without CAP_SYS_ADMIN.
+const NOT_ADMIN: &str = "only a process with CAP_SYS_ADMIN may write it";
 
 fn capable_sys_admin() -> bool {
     // SAFETY: `capable` may be called from any process context.
@@ -197,7 +198,7 @@ unsafe extern "C" fn active_store(
 ) -> isize {
     // SAFETY: configfs calls this with an item of the program type and `count` bytes.
     unsafe {
-        store(item, page, count, |p, data| match trim_newline(data) {
+        store(item, "active", page, count, |p, data| match trim_newline(data) {
             b"1" => p.set_active(true),
             b"0" => p.set_active(false),
             _ => Err(p.reject("active", EINVAL, "write 0 or 1")),
@@ -243,7 +244,7 @@ unsafe extern "C" fn fuel_store(
 ) -> isize {
     // SAFETY: configfs calls this with an item of the program type and `count` bytes.
     unsafe {
-        store(item, page, count, |p, data| {
+        store(item, "fuel", page, count, |p, data| {
             let number = core::str::from_utf8(trim_newline(data))
                 .ok()
                 .and_then(|text| text.parse::<u64>().ok());
@@ -266,6 +267,9 @@ impl BinWrite for Program {
     fn commit(&self, data: &[u8]) {
         if capable_sys_admin() {
             self.write_code(data);
+        } else {
+            // configfs ignores what a commit returns: `status` and dmesg say it.
+            self.reject("code", EPERM, NOT_ADMIN);
         }
     }
 }

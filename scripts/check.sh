@@ -55,6 +55,13 @@ host_result "$status" "the engine's fuzz targets find nothing in ${KWASM_FUZZ_SE
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh")
 "$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/staging"
 
+# A tree without what kwasm needs stops the build at once, naming the option.
+status=0
+make -C "$kdir" M="$KWASM_TOP" CONFIG_KPROBES= modules >"$out/config-check.log" 2>&1 && status=1
+grep -q "kwasm needs CONFIG_KPROBES, which this kernel tree's .config does not set" \
+	"$out/config-check.log" || status=1
+host_result "$status" "make KDIR= against a tree without CONFIG_KPROBES stops with one sentence naming it"
+
 # The string parameters of syscalls come from the tree's syscalls.h (probe-abi.rst): check
 # known entries, a string after a non-string, and that the table is not nearly empty.
 table=$KWASM_TOP/src/syscall_strings.h
@@ -68,8 +75,10 @@ host_result "$status" "the syscall string table generated from syscalls.h is rig
 
 # The probe tutorial shows real code and commands: its C probe is the suite's, its clang
 # command has build-probes.sh's flags, as kwasm.h's has, and builds it; its Rust probe and
-# Cargo.toml are syscount's and its cargo command builds that.
+# Cargo.toml are syscount's and its cargo command builds that. README.md's quick start
+# has the same C probe, and its command builds the same module from it.
 doc=$KWASM_TOP/Documentation/writing-probes.rst
+readme=$KWASM_TOP/README.md
 tmp=$(mktemp -d)
 status=0
 # A command as one line: continuation lines joined, runs of blanks made one space.
@@ -84,6 +93,11 @@ for shown in "$doc: $("$KWASM_TOP/scripts/doc-block.sh" "$doc" c-build | one_lin
 done
 (cd "$KWASM_TOP" && eval "$(scripts/doc-block.sh "$doc" c-build |
 	sed "s|-o mkdir_count.wasm|-o $tmp/mkdir_count.wasm|")") && [ -s "$tmp/mkdir_count.wasm" ] || status=1
+mkdir "$tmp/readme"
+"$KWASM_TOP/scripts/doc-block.sh" "$readme" readme-code >"$tmp/readme/mkdir_count.c"
+diff "$tmp/readme/mkdir_count.c" <(sed '1,2d' "$KWASM_TOP/bats/probes/mkdir_count.c") || status=1
+(cd "$tmp/readme" && eval "$("$KWASM_TOP/scripts/doc-block.sh" "$readme" readme-build |
+	sed "s|^scripts/|$KWASM_TOP/scripts/|")") && cmp "$tmp/readme/mkdir_count.wasm" "$tmp/mkdir_count.wasm" || status=1
 diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-code) \
 	<(sed -n '/^#!\[no_std\]$/,$p' "$KWASM_TOP/probes/examples/syscount/src/lib.rs") || status=1
 diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-manifest) \
@@ -91,7 +105,7 @@ diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-manifest) \
 (cd "$KWASM_TOP" && eval "$(scripts/doc-block.sh "$doc" rust-build) --locked --quiet") &&
 	[ -s "$KWASM_TOP/target/wasm32-unknown-unknown/probe/syscount.wasm" ] || status=1
 rm -rf "$tmp"
-host_result "$status" "writing-probes.rst: its C and Rust code are the real probes, and its commands build them"
+host_result "$status" "writing-probes.rst and README.md: their C and Rust code are the real probes, and their commands build them"
 
 # The Rust template builds as a user's copy of it does: outside this tree, so with its
 # own cargo configuration (the stack that keeps memory to one page), and with no crate

@@ -29,6 +29,8 @@ mod ffi {
     pub(crate) struct PointStats {
         pub(crate) symbol: *const c_char,
         pub(crate) kind: u32,
+        pub(crate) export: *const c_char,
+        pub(crate) registrar: *const c_char,
         pub(crate) hits: u64,
         pub(crate) missed: u64,
         pub(crate) traps: u64,
@@ -36,11 +38,7 @@ mod ffi {
         pub(crate) ns: u64,
     }
 
-    /// `struct kwasm_program` and `struct kwasm_exec`, opaque.
-    #[repr(C)]
-    pub(crate) struct Program {
-        _opaque: [u8; 0],
-    }
+    /// `struct kwasm_exec`, opaque.
     #[repr(C)]
     pub(crate) struct Exec {
         _opaque: [u8; 0],
@@ -48,20 +46,16 @@ mod ffi {
 
     extern "C" {
         pub(crate) fn kwasm_selftest(got: *mut i64) -> i32;
-        pub(crate) fn kwasm_load(
+        pub(crate) fn kwasm_exec_load(
             code: *const u8,
             len: usize,
             limits: *const Limits,
             name: *const c_char,
-            out: *mut *mut Program,
+            fuel: u64,
+            out: *mut *mut Exec,
             msg: *mut c_char,
             msg_size: usize,
         ) -> i32;
-        pub(crate) fn kwasm_exec_new(
-            engine: *mut Program,
-            name: *const c_char,
-            fuel: u64,
-        ) -> *mut Exec;
         pub(crate) fn kwasm_exec_free(ex: *mut Exec);
         pub(crate) fn kwasm_exec_attach(ex: *mut Exec, failed: *mut u32) -> i32;
         pub(crate) fn kwasm_exec_detach(ex: *mut Exec);
@@ -154,16 +148,17 @@ impl Exec {
             errno: ENOMEM,
             message: [0; 512],
         };
-        let mut program = core::ptr::null_mut();
-        // SAFETY: `code`, `limits` and `name` are valid for the call; `program` is
-        // writable; `message` holds its length.
+        let mut ex = core::ptr::null_mut();
+        // SAFETY: `code`, `limits` and `name` are valid for the call; `ex` is writable;
+        // `message` holds its length.
         let ret = unsafe {
-            ffi::kwasm_load(
+            ffi::kwasm_exec_load(
                 code.as_ptr(),
                 code.len(),
                 limits,
                 name.as_char_ptr(),
-                &mut program,
+                fuel,
+                &mut ex,
                 failure.message.as_mut_ptr().cast::<c_char>(),
                 failure.message.len(),
             )
@@ -172,14 +167,8 @@ impl Exec {
             failure.errno = Error::from_errno(ret);
             return Err(failure);
         }
-        // SAFETY: `program` is a live engine handle, whose ownership passes to the exec
-        // (which frees it even on failure); `name` is NUL-terminated.
-        let ex = unsafe { ffi::kwasm_exec_new(program, name.as_char_ptr(), fuel) };
-        NonNull::new(ex).map(Self).ok_or_else(|| {
-            let text = b"out of memory";
-            failure.message[..text.len()].copy_from_slice(text);
-            failure
-        })
+        // A successful load always sets the exec.
+        NonNull::new(ex).map(Self).ok_or(failure)
     }
 
     /// Registers every attach point, all or nothing; on failure returns the errno and
@@ -227,6 +216,8 @@ impl Exec {
         let mut s = ffi::PointStats {
             symbol: core::ptr::null(),
             kind: 0,
+            export: core::ptr::null(),
+            registrar: core::ptr::null(),
             hits: 0,
             missed: 0,
             traps: 0,

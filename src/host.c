@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel side of the probe's host functions (Documentation/probe-abi.rst): the
- * struct kwasm_host_ops table the engine calls. Each callback gets the struct kwasm_hit of the call, runs in
- * the call's context (atomic, possibly NMI) and uses only primitives safe there: register
- * reads, the _nofault copies, the NMI-safe clock, current's fields, and print() lines
- * deferred and rate-limited per program (kwasm_hit_print()).
+ * struct kwasm_host_ops table the engine calls. Each callback gets the struct kwasm_hit
+ * of the call, runs in the call's context (atomic, possibly NMI) and uses only
+ * primitives safe there: what the attach kind reads (registers, arguments), the
+ * _nofault copies, the NMI-safe clock, current's fields, and print() lines deferred and
+ * rate-limited per program (log.c).
  * The engine has already checked every destination against the probe's memory.
  */
 
@@ -18,55 +19,31 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
-#include <asm/syscall.h>
-#include "kwasm_engine.h"
-#include "kwasm_exec.h"
+#include "kwasm_internal.h"
 
 /* The longest message print() logs. */
 #define KWASM_PRINT_MAX	256
 
+/* arg(n), ret(): what the attach kind that delivered the hit says. */
 static int kwasm_host_arg(void *ctx, u32 n, u64 *value)
 {
-	struct kwasm_hit *hit = ctx;
+	const struct kwasm_hit *hit = ctx;
 
-	if (n >= KWASM_MAX_PARAMS)
-		return -EINVAL;
-	if (hit->entry_args)
-		*value = hit->entry_args[n];
-	else
-		*value = regs_get_kernel_argument(hit->regs, n);
-	return 0;
+	return hit->point ? hit->point->kind->arg(hit, n, value) : -EINVAL;
 }
 NOKPROBE_SYMBOL(kwasm_host_arg);
 
 static int kwasm_host_ret(void *ctx, u64 *value)
 {
-	struct kwasm_hit *hit = ctx;
+	const struct kwasm_hit *hit = ctx;
 
-	*value = regs_return_value(hit->regs);
-	return 0;
+	return hit->point ? hit->point->kind->ret(hit, value) : -EINVAL;
 }
 NOKPROBE_SYMBOL(kwasm_host_ret);
 
-/*
- * A syscall entry point's only argument is the user's pt_regs; read it without faulting
- * (the probe may sit on a symbol that merely looks like one).
- */
 static int kwasm_host_syscall_arg(void *ctx, u32 n, u64 *value)
 {
-	struct kwasm_hit *hit = ctx;
-	unsigned long args[6];
-	struct pt_regs user;
-	unsigned long uregs;
-
-	if (!hit->point || !kwasm_point_is_syscall(hit->point) || n >= 6)
-		return -EINVAL;
-	uregs = hit->entry_args ? hit->entry_args[0] : regs_get_kernel_argument(hit->regs, 0);
-	if (copy_from_kernel_nofault(&user, (void *)uregs, sizeof(user)))
-		return -EFAULT;
-	syscall_get_arguments(current, &user, args);
-	*value = args[n];
-	return 0;
+	return kwasm_syscall_arg(ctx, n, value);
 }
 NOKPROBE_SYMBOL(kwasm_host_syscall_arg);
 

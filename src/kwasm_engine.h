@@ -59,6 +59,7 @@ struct kwasm_host_ops {
 
 struct kwasm_attach {
 	const char *symbol;	/* NUL-terminated, lives as long as the program */
+	const char *export;	/* the export's name, likewise */
 	u32 kind;		/* KWASM_PRE or KWASM_POST */
 	u32 nparams;		/* parameters the handler declares */
 };

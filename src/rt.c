@@ -35,10 +35,7 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/slab.h>
-#include "kwasm_engine.h"
-#include "kwasm_exec.h"
-
-DECLARE_PER_CPU(int, kwasm_cpu_busy);
+#include "kwasm_internal.h"
 
 /* A trap needs one slot of 112 bytes (wasmi 2.0.0); the rest is margin. */
 #define KWASM_POOL_SLOTS	2

@@ -21,8 +21,7 @@
 #ifdef CONFIG_X86_64
 #include <asm/irq_stack.h>
 #endif
-#include "kwasm_engine.h"
-#include "kwasm_exec.h"
+#include "kwasm_internal.h"
 
 #define KWASM_STACK_SIZE	(64 * 1024)
 

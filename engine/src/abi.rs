@@ -48,8 +48,16 @@ pub struct AttachPoint {
     pub kind: Kind,
     /// The declared parameters (a `post` handler has at most one: the return value).
     pub params: Vec<ParamType>,
-    /// The export's name, to call it.
-    pub(crate) export: Box<str>,
+    /// The export's name, to call it and to show it; NUL-terminated for the C side.
+    export: Box<[u8]>,
+}
+
+/// `text` and a NUL, for the C side.
+fn with_nul(text: &str) -> Box<[u8]> {
+    let mut bytes = Vec::with_capacity(text.len() + 1);
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(0);
+    bytes.into_boxed_slice()
 }
 
 impl AttachPoint {
@@ -62,6 +70,17 @@ impl AttachPoint {
     /// The kernel symbol with its terminating NUL.
     pub fn symbol_with_nul(&self) -> &[u8] {
         &self.symbol
+    }
+
+    /// The export's name (`kprobe:SYMBOL:pre`).
+    pub fn export(&self) -> &str {
+        // The bytes came from a `&str` plus a NUL.
+        core::str::from_utf8(&self.export[..self.export.len() - 1]).unwrap_or("")
+    }
+
+    /// The export's name with its terminating NUL.
+    pub fn export_with_nul(&self) -> &[u8] {
+        &self.export
     }
 }
 
@@ -192,14 +211,11 @@ pub(crate) fn check_exports(module: &Module) -> Result<Exports, LoadError> {
                 ));
             };
             let params = handler_params(name, kind, func_ty)?;
-            let mut sym = Vec::with_capacity(symbol.len() + 1);
-            sym.extend_from_slice(symbol.as_bytes());
-            sym.push(0);
             out.attach.push(AttachPoint {
-                symbol: sym.into_boxed_slice(),
+                symbol: with_nul(symbol),
                 kind,
                 params,
-                export: name.into(),
+                export: with_nul(name),
             });
         } else if name == "report" {
             match ty {

@@ -20,6 +20,8 @@ const EOPNOTSUPP: i32 = 95;
 pub struct AttachInfo {
     /// The kernel symbol, NUL-terminated, owned by the program.
     pub symbol: *const c_char,
+    /// The export's name, NUL-terminated, owned by the program.
+    pub export: *const c_char,
     /// 0: `pre` (kprobe), 1: `post` (kretprobe).
     pub kind: u32,
     /// How many parameters the handler declares.
@@ -156,6 +158,7 @@ pub unsafe extern "C" fn kwasm_engine_attach_point(
     unsafe {
         *out = AttachInfo {
             symbol: ap.symbol_with_nul().as_ptr().cast(),
+            export: ap.export_with_nul().as_ptr().cast(),
             kind: ap.kind as u32,
             nparams: ap.params.len() as u32,
         };

@@ -223,7 +223,7 @@ impl Program {
             .attach
             .iter()
             .map(|ap| {
-                let f = func(&ap.export)?;
+                let f = func(ap.export())?;
                 Ok(match f.typed::<(), ()>(&store) {
                     Ok(typed) => Handler::NoParams(typed),
                     Err(_) => Handler::Params(f),

@@ -390,6 +390,7 @@ impl Kwasm {
                 .map(|i| {
                     let mut info = AttachInfo {
                         symbol: null(),
+                        export: null(),
                         kind: 0,
                         nparams: 0,
                     };
@@ -758,6 +759,7 @@ fn examples(dir: &std::path::Path) {
             for i in 0..kwasm_engine_attach_count(program) {
                 let mut info = AttachInfo {
                     symbol: null(),
+                    export: null(),
                     kind: 0,
                     nparams: 0,
                 };

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kprobe attach kinds: "kprobe:SYMBOL:pre" runs on a kprobe at the function's entry,
+ * "kprobe:SYMBOL:post" on a kretprobe at its return. Each hit goes to kwasm_run() (exec.c)
+ * with the registers; arg(n) and ret() read them here.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include "kwasm_internal.h"
+
+/* The fewest kretprobe instances of a post attach point (see kwasm_kretprobe_attach()). */
+#define KWASM_RET_INSTANCES_MIN	64
+
+struct kwasm_kprobe {
+	struct kprobe kp;
+	struct kwasm_point *pt;
+};
+
+/* Arguments saved by a kretprobe's entry handler for the return handler's arg(n). */
+struct kwasm_entry {
+	u64 args[KWASM_MAX_PARAMS];
+};
+
+struct kwasm_kretprobe {
+	struct kretprobe rp;
+	struct kwasm_point *pt;
+};
+
+/* arg(n): the probed function's n-th argument, from the registers or as saved at entry. */
+static int kwasm_kprobe_arg(const struct kwasm_hit *hit, u32 n, u64 *value)
+{
+	if (n >= KWASM_MAX_PARAMS)
+		return -EINVAL;
+	if (hit->entry_args)
+		*value = hit->entry_args[n];
+	else
+		*value = regs_get_kernel_argument(hit->regs, n);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_kprobe_arg);
+
+static int kwasm_kprobe_ret(const struct kwasm_hit *hit, u64 *value)
+{
+	*value = regs_return_value(hit->regs);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_kprobe_ret);
+
+/*
+ * A pre handler's parameters: the probed function's arguments, or for a syscall entry
+ * point the user's syscall arguments.
+ */
+static void kwasm_kprobe_params(const struct kwasm_hit *hit, u64 *params)
+{
+	const struct kwasm_point *pt = hit->point;
+	u32 i;
+
+	for (i = 0; i < pt->info.nparams; i++) {
+		u64 v = 0;
+
+		if (pt->syscall)
+			kwasm_syscall_arg(hit, i, &v);
+		else
+			v = regs_get_kernel_argument(hit->regs, i);
+		params[i] = v;
+	}
+}
+NOKPROBE_SYMBOL(kwasm_kprobe_params);
+
+/* A post handler's one parameter is the return value. */
+static void kwasm_kretprobe_params(const struct kwasm_hit *hit, u64 *params)
+{
+	params[0] = regs_return_value(hit->regs);
+}
+NOKPROBE_SYMBOL(kwasm_kretprobe_params);
+
+static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kwasm_hit hit = {
+		.point = container_of(kp, struct kwasm_kprobe, kp)->pt,
+		.regs = regs,
+	};
+
+	hit.exec = hit.point->exec;
+	kwasm_run(&hit);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_pre_handler);
+
+static struct kwasm_point *kwasm_kretprobe_point(struct kretprobe_instance *ri)
+{
+	struct kretprobe *rp = get_kretprobe(ri);
+
+	return rp ? container_of(rp, struct kwasm_kretprobe, rp)->pt : NULL;
+}
+NOKPROBE_SYMBOL(kwasm_kretprobe_point);
+
+static int kwasm_entry_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kwasm_point *pt = kwasm_kretprobe_point(ri);
+	struct kwasm_entry *entry = (struct kwasm_entry *)ri->data;
+	int i;
+
+	/* Non-zero: no return handler for another task, and the instance is free again. */
+	if (!pt || !kwasm_comm_matches(pt->exec))
+		return 1;
+	for (i = 0; i < KWASM_MAX_PARAMS; i++)
+		entry->args[i] = regs_get_kernel_argument(regs, i);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_entry_handler);
+
+static int kwasm_ret_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kwasm_hit hit = {
+		.point = kwasm_kretprobe_point(ri),
+		.regs = regs,
+		.entry_args = ((struct kwasm_entry *)ri->data)->args,
+	};
+
+	if (!hit.point)
+		return 0;
+	hit.exec = hit.point->exec;
+	kwasm_run(&hit);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_ret_handler);
+
+static int kwasm_kprobe_attach(struct kwasm_point *pt)
+{
+	struct kwasm_kprobe *k = pt->priv;
+
+	k->pt = pt;
+	k->kp.symbol_name = pt->info.symbol;
+	k->kp.pre_handler = kwasm_pre_handler;
+	return register_kprobe(&k->kp);
+}
+
+static int kwasm_kretprobe_attach(struct kwasm_point *pt)
+{
+	struct kwasm_kretprobe *k = pt->priv;
+
+	k->pt = pt;
+	k->rp.kp.symbol_name = pt->info.symbol;
+	k->rp.entry_handler = kwasm_entry_handler;
+	k->rp.handler = kwasm_ret_handler;
+	k->rp.data_size = sizeof(struct kwasm_entry);
+	/*
+	 * Calls in flight at once: a probed function may sleep (vfs_read on a pipe), so
+	 * kprobes' default of max(10, 2 * CPUs) runs out quickly; a return without an
+	 * instance is counted in missed. 48 bytes of entry data each.
+	 */
+	k->rp.maxactive = max_t(int, KWASM_RET_INSTANCES_MIN, 4 * num_possible_cpus());
+	return register_kretprobe(&k->rp);
+}
+
+/* In one call: one RCU grace period for all of them. */
+static void kwasm_kprobe_detach(struct kwasm_point **pts, u32 n, void **scratch)
+{
+	struct kprobe **kps = (struct kprobe **)scratch;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		kps[i] = &((struct kwasm_kprobe *)pts[i]->priv)->kp;
+	unregister_kprobes(kps, n);
+}
+
+static void kwasm_kretprobe_detach(struct kwasm_point **pts, u32 n, void **scratch)
+{
+	struct kretprobe **rps = (struct kretprobe **)scratch;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		rps[i] = &((struct kwasm_kretprobe *)pts[i]->priv)->rp;
+	unregister_kretprobes(rps, n);
+}
+
+static u64 kwasm_kprobe_nmissed(const struct kwasm_point *pt)
+{
+	return ((const struct kwasm_kprobe *)pt->priv)->kp.nmissed;
+}
+
+static u64 kwasm_kretprobe_nmissed(const struct kwasm_point *pt)
+{
+	const struct kwasm_kretprobe *k = pt->priv;
+
+	return k->rp.nmissed + k->rp.kp.nmissed;
+}
+
+const struct kwasm_attach_kind kwasm_kprobe_kind = {
+	.priv_size = sizeof(struct kwasm_kprobe),
+	.attach = kwasm_kprobe_attach,
+	.detach = kwasm_kprobe_detach,
+	.nmissed = kwasm_kprobe_nmissed,
+	.params = kwasm_kprobe_params,
+	.arg = kwasm_kprobe_arg,
+	.ret = kwasm_kprobe_ret,
+	.registrar = "register_kprobe",
+};
+
+const struct kwasm_attach_kind kwasm_kretprobe_kind = {
+	.priv_size = sizeof(struct kwasm_kretprobe),
+	.attach = kwasm_kretprobe_attach,
+	.detach = kwasm_kretprobe_detach,
+	.nmissed = kwasm_kretprobe_nmissed,
+	.params = kwasm_kretprobe_params,
+	.arg = kwasm_kprobe_arg,
+	.ret = kwasm_kprobe_ret,
+	.registrar = "register_kretprobe",
+};

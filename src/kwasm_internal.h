@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The attachment layer's private structures, shared by its C files and seen by nobody
+ * else (the module's Rust sees kwasm_exec.h):
+ *
+ *   exec.c     a loaded program's exec, the call discipline every hit runs under, report
+ *   kprobe.c   the kprobe and kretprobe attach kinds
+ *   host.c     the host functions' callbacks
+ *   syscall.c  what kwasm knows about syscall entry points
+ *   log.c      log lines from calls and loads
+ *   stack.c    the engine's process-context calls on a stack of their own
+ *   rt.c       the engine's memory and panic callbacks
+ */
+#ifndef KWASM_INTERNAL_H
+#define KWASM_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <linux/ratelimit.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include "kwasm_engine.h"
+#include "kwasm_exec.h"
+
+struct kwasm_point;
+struct kwasm_hit;
+struct pt_regs;
+
+/*
+ * An attach kind: how the kernel delivers the events of one kind of attach point. The
+ * table of kinds is in exec.c, indexed by the engine's kind code (KWASM_PRE, ...);
+ * adding a kind is a file that defines one of these and a row there.
+ */
+struct kwasm_attach_kind {
+	/* Bytes of private data each attach point of this kind gets while attached. */
+	size_t priv_size;
+	/* Process context: start delivering hits to kwasm_run(); 0 or -errno. */
+	int (*attach)(struct kwasm_point *pt);
+	/*
+	 * Stop delivering hits to @n points, waiting for running handlers; @scratch has
+	 * room for @n pointers.
+	 */
+	void (*detach)(struct kwasm_point **pts, u32 n, void **scratch);
+	/* Hits the mechanism itself dropped (not counted by kwasm_run()). */
+	u64 (*nmissed)(const struct kwasm_point *pt);
+	/* The handler's parameters, and the answers of arg(n) and ret(): 0 or -errno. */
+	void (*params)(const struct kwasm_hit *hit, u64 *params);
+	int (*arg)(const struct kwasm_hit *hit, u32 n, u64 *value);
+	int (*ret)(const struct kwasm_hit *hit, u64 *value);
+	/* What register_*() is called in status when attaching fails. */
+	const char *registrar;
+};
+
+extern const struct kwasm_attach_kind kwasm_kprobe_kind;
+extern const struct kwasm_attach_kind kwasm_kretprobe_kind;
+
+struct kwasm_point {
+	struct kwasm_exec *exec;
+	u32 index;
+	struct kwasm_attach info;
+	const struct kwasm_attach_kind *kind;
+	void *priv;		/* the kind's, while attached */
+	bool syscall;		/* on a syscall entry point (syscall.c) */
+	u32 strings;		/* parameters that are user strings (syscalls only) */
+	bool registered;
+	/* Updated under exec->lock, except missed. */
+	u64 hits, traps, fuel_exhausted, ns;
+	atomic64_t missed;
+};
+
+struct kwasm_exec {
+	struct kwasm_program *engine;
+	raw_spinlock_t lock;
+	struct ratelimit_state log_ratelimit;	/* this program's log lines from calls */
+	void **batch;		/* 2 * npoints pointers, to detach in one call per kind */
+	const char *comm;	/* handlers run only for this task name (probe-abi.rst), or NULL */
+	/* Read once at load: memory cannot grow after it, and status must not race calls. */
+	size_t code_bytes, memory_bytes;
+	u64 fuel;
+	const char *name;
+	u32 npoints;
+	struct kwasm_point points[] __counted_by(npoints);
+};
+
+/* The context of one call into the engine, handed back to every host callback. */
+struct kwasm_hit {
+	struct kwasm_exec *exec;	/* NULL while loading (the start function) */
+	struct kwasm_point *point;	/* NULL for report and start */
+	struct pt_regs *regs;		/* NULL for report and start */
+	const u64 *entry_args;		/* kretprobe: the arguments saved at entry */
+	const char *name;		/* while loading: the program's name */
+};
+
+/* Non-zero while this CPU is inside a call into any program (exec.c). */
+DECLARE_PER_CPU(int, kwasm_cpu_busy);
+
+/* exec.c */
+void kwasm_run(struct kwasm_hit *hit);
+bool kwasm_comm_matches(const struct kwasm_exec *ex);
+
+/* syscall.c */
+bool kwasm_symbol_is_syscall(const char *symbol);
+u32 kwasm_syscall_string_mask(const char *symbol);
+int kwasm_syscall_arg(const struct kwasm_hit *hit, u32 n, u64 *value);
+
+/* log.c */
+void kwasm_trap_log(const struct kwasm_point *pt, const struct kwasm_trap *trap);
+void kwasm_hit_print(const struct kwasm_hit *hit, const u8 *msg, u32 len);
+
+/* host.c */
+extern const struct kwasm_host_ops kwasm_host_ops;
+
+/* stack.c */
+int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
+	       const char *name, struct kwasm_program **out, char *msg, size_t msg_size);
+
+/* rt.c */
+void kwasm_rt_reclaim(void);
+
+#endif /* KWASM_INTERNAL_H */

@@ -62,6 +62,24 @@ grep -q "kwasm needs CONFIG_KPROBES, which this kernel tree's .config does not s
 	"$out/config-check.log" || status=1
 host_result "$status" "make KDIR= against a tree without CONFIG_KPROBES stops with one sentence naming it"
 
+# The C ABI is defined once and the build checks the rest against it: in a copy of the
+# tree, a callback type changed in engine/src/cabi.rs (from which kwasm_engine.h is
+# generated) fails the C side, and a field changed in src/kwasm_exec.h (from which the
+# module's Rust bindings are generated) fails the Rust side.
+status=0
+abi=$(mktemp -d)
+(cd "$KWASM_TOP" && git ls-files -z | xargs -0 cp --parents -t "$abi")
+mkdir -p "$abi/build" && cp -r "$KWASM_TOP/build/crates" "$abi/build/"
+sed -i 's/\(pub task: unsafe extern "C" fn(ctx: Ctx, what: u32) -> \)i32,/\1i64,/' \
+	"$abi/engine/src/cabi.rs"
+make -C "$kdir" M="$abi" src/host.o >"$out/abi-check.log" 2>&1 && status=1
+grep -q "host.c.*incompatible pointer type" "$out/abi-check.log" || status=1
+sed -i 's/^\tu64 hits;/\tu32 hits;/' "$abi/src/kwasm_exec.h"
+make -C "$kdir" M="$abi" src/kwasm_main.o >>"$out/abi-check.log" 2>&1 && status=1
+grep -q "expected .u64., found .u32." "$out/abi-check.log" || status=1
+rm -rf "$abi"
+host_result "$status" "a type changed on one side of the C ABI fails the build (engine header and module bindings are generated)"
+
 # The string parameters of syscalls come from the tree's syscalls.h (probe-abi.rst): check
 # known entries, a string after a non-string, and that the table is not nearly empty.
 table=$KWASM_TOP/src/syscall_strings.h

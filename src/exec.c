@@ -339,7 +339,7 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
 	 */
 	out->symbol = pt->info.symbol;
 	out->kind = pt->info.kind;
-	out->export = pt->info.export;
+	out->export = pt->info.name;
 	out->registrar = pt->kind->registrar;
 	out->hits = READ_ONCE(pt->hits);
 	out->traps = READ_ONCE(pt->traps);

@@ -1,13 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The attachment layer as the module's Rust sees it (src/engine.rs): a loaded program's
- * exec, its attach points and their counters, report. The lifecycle (program.rs) owns
- * one struct kwasm_exec per loaded program and calls these, in process context.
+ * The attachment layer as the module's Rust sees it: a loaded program's exec, its
+ * attach points and their counters, report. The lifecycle (program.rs) owns one struct
+ * kwasm_exec per loaded program and calls these, in process context. The Rust side
+ * (src/engine.rs) is generated from this header by bindgen at build time (Kbuild), so
+ * the two cannot disagree.
  */
 #ifndef KWASM_EXEC_H
 #define KWASM_EXEC_H
 
+#ifdef __KWASM_BINDGEN__
+/* bindgen reads this header alone, without the kernel's headers or flags. */
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef long long s64;
+typedef __SIZE_TYPE__ size_t;
+typedef _Bool bool;
+#else
 #include <linux/types.h>
+#endif
 
 struct kwasm_exec;
 struct kwasm_limits;

@@ -114,7 +114,10 @@ extern const struct kwasm_host_ops kwasm_host_ops;
 int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
 	       const char *name, struct kwasm_program **out, char *msg, size_t msg_size);
 
-/* rt.c */
+/* rt.c; the first three are the engine's runtime (engine/kernel/lib.rs declares them). */
+void *kwasm_rt_alloc(size_t size, size_t align);
+void kwasm_rt_free(void *ptr);
+void __noreturn kwasm_rt_panic(const char *msg, size_t len);
 void kwasm_rt_reclaim(void);
 
 #endif /* KWASM_INTERNAL_H */

@@ -64,12 +64,10 @@ fn settings() -> Result<program::Settings> {
         limits: engine::Limits {
             max_code_bytes: module_parameters::max_code_bytes.value(),
             max_memory_pages: module_parameters::max_memory_pages.value(),
-            max_table_elements: 1024,
             max_attach_points: module_parameters::max_attach_points.value(),
-            stack_bytes: 64 << 10,
-            max_call_depth: 256,
             // start runs at load, in process context: it may run longer.
             start_fuel: module_parameters::fuel.value().saturating_mul(10),
+            ..engine::Limits::DEFAULT
         },
         fuel: module_parameters::fuel.value(),
         max_fuel: module_parameters::max_fuel.value(),

@@ -2,12 +2,9 @@
 
 //! Rate-limited log lines, `kwasm: NAME: ...` (the kernel crate has no `pr_*_ratelimited`).
 
-use kernel::ffi::c_char;
 use kernel::prelude::*;
 
-extern "C" {
-    fn kwasm_log_warn(program: *const c_char, msg: *const c_char);
-}
+use crate::engine::ffi::kwasm_log_warn;
 
 /// Logs `msg` for program `program`, rate-limited: users can repeat what triggers it.
 pub(crate) fn warn(program: &CStr, msg: &CStr) {

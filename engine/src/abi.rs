@@ -17,17 +17,16 @@ const KPROBE_PREFIX: &str = "kprobe:";
 /// The longest kernel symbol name (`KSYM_NAME_LEN` is 512, with the NUL).
 const MAX_SYMBOL_LEN: usize = 511;
 
-/// Most parameters a `pre` handler may declare (the register arguments on x86_64).
-pub const MAX_PARAMS: usize = 6;
+pub use crate::cabi::MAX_PARAMS;
 
 /// Where on the probed function a handler runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Kind {
     /// On entry: a kprobe.
-    Pre = 0,
+    Pre = crate::cabi::KIND_PRE,
     /// On return: a kretprobe.
-    Post = 1,
+    Post = crate::cabi::KIND_POST,
 }
 
 /// The type of one handler parameter.

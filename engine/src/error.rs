@@ -66,19 +66,19 @@ pub(crate) use load_error;
 #[repr(u32)]
 pub enum TrapKind {
     /// The call ran out of fuel.
-    OutOfFuel = 1,
+    OutOfFuel = crate::cabi::TRAP_FUEL,
     /// A load or store, or a pointer given to the host, outside linear memory.
-    MemoryOutOfBounds = 2,
+    MemoryOutOfBounds = crate::cabi::TRAP_MEMORY,
     /// Too deep a recursion, or too large a stack.
-    StackOverflow = 3,
+    StackOverflow = crate::cabi::TRAP_STACK,
     /// `unreachable` was executed.
-    Unreachable = 4,
+    Unreachable = crate::cabi::TRAP_UNREACHABLE,
     /// Integer division by zero, overflow, or a float that does not convert.
-    Integer = 5,
+    Integer = crate::cabi::TRAP_INTEGER,
     /// A host function was called wrongly (bad argument, or not available here).
-    BadHostCall = 6,
+    BadHostCall = crate::cabi::TRAP_HOST,
     /// Anything else (tables, indirect calls, growth limits, out of memory).
-    Other = 7,
+    Other = crate::cabi::TRAP_OTHER,
 }
 
 /// A trap: its kind and a static sentence (no allocation, so it can be made anywhere).

@@ -15,27 +15,7 @@ const EINVAL: i32 = 22;
 /// `-EOPNOTSUPP`: no `report` export.
 const EOPNOTSUPP: i32 = 95;
 
-/// One attach point, as C sees it.
-#[repr(C)]
-pub struct AttachInfo {
-    /// The kernel symbol, NUL-terminated, owned by the program.
-    pub symbol: *const c_char,
-    /// The export's name, NUL-terminated, owned by the program.
-    pub export: *const c_char,
-    /// 0: `pre` (kprobe), 1: `post` (kretprobe).
-    pub kind: u32,
-    /// How many parameters the handler declares.
-    pub nparams: u32,
-}
-
-/// A trap, as C sees it.
-#[repr(C)]
-pub struct TrapInfo {
-    /// The [`crate::TrapKind`] code.
-    pub kind: u32,
-    /// A static, NUL-terminated sentence.
-    pub message: *const c_char,
-}
+pub use crate::cabi::{AttachInfo, TrapInfo};
 
 /// Copies `text` into the C buffer `buf` of `size` bytes, cut to fit, NUL-terminated.
 ///
@@ -158,7 +138,7 @@ pub unsafe extern "C" fn kwasm_engine_attach_point(
     unsafe {
         *out = AttachInfo {
             symbol: ap.symbol_with_nul().as_ptr().cast(),
-            export: ap.export_with_nul().as_ptr().cast(),
+            name: ap.export_with_nul().as_ptr().cast(),
             kind: ap.kind as u32,
             nparams: ap.params.len() as u32,
         };

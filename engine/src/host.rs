@@ -6,54 +6,16 @@
 //! per call, an opaque context pointer that it passes back. Every (pointer, length) a probe
 //! gives is checked against its linear memory here, before any callback sees it.
 
-use core::ffi::{c_void, CStr};
+use core::ffi::CStr;
 use wasmi::{Caller, Error, Extern, Linker, Memory, TrapCode};
 
 use crate::error::{Trap, TrapKind};
 use crate::limits::Limiter;
 
-/// The opaque per-call context the kernel side gets back in every callback.
-pub type Ctx = *mut c_void;
-
-/// `HostOps::read` kinds.
-pub const READ_KERNEL: u32 = 0;
-/// Reads user memory.
-pub const READ_USER: u32 = 1;
-/// Reads a NUL-terminated kernel string.
-pub const READ_KERNEL_STR: u32 = 2;
-/// Reads a NUL-terminated user string.
-pub const READ_USER_STR: u32 = 3;
-
-/// `HostOps::task` questions.
-pub const TASK_PID: u32 = 0;
-/// The current thread group id.
-pub const TASK_TGID: u32 = 1;
-/// The current CPU.
-pub const TASK_CPU: u32 = 2;
-
-/// The callbacks that answer host functions. Each runs in the context of the call
-/// (atomic in a probe handler) and must not sleep.
-#[repr(C)]
-pub struct HostOps {
-    /// Stores the probed function's `n`-th argument (at entry) in `*value`; 0 or -errno.
-    pub arg: unsafe extern "C" fn(ctx: Ctx, n: u32, value: *mut u64) -> i32,
-    /// Stores the probed function's return value in `*value`; 0 or -errno.
-    pub ret: unsafe extern "C" fn(ctx: Ctx, value: *mut u64) -> i32,
-    /// Stores the user's `n`-th syscall argument in `*value`; 0, or -errno when the probe
-    /// is not on a syscall entry point.
-    pub syscall_arg: unsafe extern "C" fn(ctx: Ctx, n: u32, value: *mut u64) -> i32,
-    /// Copies `len` bytes (or a string of at most `len` bytes with its NUL) from `src`
-    /// without faulting: 0 (string: its length) or -errno. `dst` is checked.
-    pub read: unsafe extern "C" fn(ctx: Ctx, kind: u32, dst: *mut u8, src: u64, len: u32) -> i32,
-    /// Monotonic nanoseconds, safe in any context.
-    pub ktime_ns: unsafe extern "C" fn(ctx: Ctx) -> u64,
-    /// The current pid, tgid or CPU.
-    pub task: unsafe extern "C" fn(ctx: Ctx, what: u32) -> i32,
-    /// Copies the current task's name (NUL-terminated, cut to `len`); returns its length.
-    pub comm: unsafe extern "C" fn(ctx: Ctx, dst: *mut u8, len: u32) -> i32,
-    /// Logs `len` bytes (rate-limited); `msg` is checked.
-    pub print: unsafe extern "C" fn(ctx: Ctx, msg: *const u8, len: u32),
-}
+pub use crate::cabi::{
+    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, TASK_CPU, TASK_PID,
+    TASK_TGID,
+};
 
 /// What is running: decides which host functions make sense.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

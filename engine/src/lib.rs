@@ -13,6 +13,7 @@ extern crate alloc;
 extern crate std;
 
 mod abi;
+mod cabi;
 mod compat;
 mod error;
 mod ffi;

@@ -9,37 +9,11 @@ use wasmi_core::LimiterError;
 /// Bytes in a Wasm page.
 pub const WASM_PAGE: u64 = 65536;
 
-/// Limits on one program; the kernel side fills them from module parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(C)]
-pub struct Limits {
-    /// Largest Wasm module accepted, in bytes.
-    pub max_code_bytes: u64,
-    /// Largest linear memory, in 64 KiB pages (initial size and growth).
-    pub max_memory_pages: u32,
-    /// Largest table, in elements.
-    pub max_table_elements: u32,
-    /// Most attach points (`kprobe:` exports) in one program.
-    pub max_attach_points: u32,
-    /// The value stack of a call, in bytes; allocated once at load.
-    pub stack_bytes: u32,
-    /// Deepest Wasm call nesting.
-    pub max_call_depth: u32,
-    /// Fuel for the `start` function at load.
-    pub start_fuel: u64,
-}
+pub use crate::cabi::Limits;
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_code_bytes: 1 << 20,
-            max_memory_pages: 16,
-            max_table_elements: 1024,
-            max_attach_points: 128,
-            stack_bytes: 64 << 10,
-            max_call_depth: 256,
-            start_fuel: 1_000_000,
-        }
+        Self::DEFAULT
     }
 }
 

@@ -99,7 +99,7 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
         assert_eq!(kwasm_engine_attach_count(p), 2);
         let mut info = AttachInfo {
             symbol: null(),
-            export: null(),
+            name: null(),
             kind: 9,
             nparams: 9,
         };
@@ -108,7 +108,7 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
             assert_eq!(kwasm_engine_attach_point(p, i as u32, &mut info), 0);
             assert_eq!(CStr::from_ptr(info.symbol).to_str().unwrap(), *sym);
             let export = format!("kprobe:{sym}:{}", ["pre", "post"][*kind as usize]);
-            assert_eq!(CStr::from_ptr(info.export).to_str().unwrap(), export);
+            assert_eq!(CStr::from_ptr(info.name).to_str().unwrap(), export);
             assert_eq!((info.kind, info.nparams), (*kind, *nparams));
         }
         assert_eq!(kwasm_engine_attach_point(p, 2, &mut info), -22);

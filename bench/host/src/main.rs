@@ -390,7 +390,7 @@ impl Kwasm {
                 .map(|i| {
                     let mut info = AttachInfo {
                         symbol: null(),
-                        export: null(),
+                        name: null(),
                         kind: 0,
                         nparams: 0,
                     };
@@ -759,7 +759,7 @@ fn examples(dir: &std::path::Path) {
             for i in 0..kwasm_engine_attach_count(program) {
                 let mut info = AttachInfo {
                     symbol: null(),
-                    export: null(),
+                    name: null(),
                     kind: 0,
                     nparams: 0,
                 };

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The types and constants of the engine's C ABI, defined once.
+//!
+//! The C header `src/kwasm_engine.h` is generated from this file and the functions of
+//! `ffi.rs` by cbindgen at build time (`engine/cbindgen.toml`), and the module's Rust
+//! includes this file as it is (`src/engine.rs`): the three sides cannot disagree. Keep
+//! it free of anything but `core`, so that both crate graphs can build it.
+
+use core::ffi::{c_char, c_void};
+
+/// The opaque per-call context the kernel side gets back in every callback.
+pub type Ctx = *mut c_void;
+
+/// Most parameters a `pre` handler may declare (the register arguments on x86_64).
+pub const MAX_PARAMS: usize = 6;
+
+/// Attach kind codes: an attach point of the engine's kind table, entry of a kprobe.
+pub const KIND_PRE: u32 = 0;
+/// The return of a kprobe (a kretprobe).
+pub const KIND_POST: u32 = 1;
+
+/// `HostOps::read` kinds: kernel memory.
+pub const READ_KERNEL: u32 = 0;
+/// Reads user memory.
+pub const READ_USER: u32 = 1;
+/// Reads a NUL-terminated kernel string.
+pub const READ_KERNEL_STR: u32 = 2;
+/// Reads a NUL-terminated user string.
+pub const READ_USER_STR: u32 = 3;
+
+/// `HostOps::task` questions: the current thread id.
+pub const TASK_PID: u32 = 0;
+/// The current thread group id.
+pub const TASK_TGID: u32 = 1;
+/// The current CPU.
+pub const TASK_CPU: u32 = 2;
+
+/// Trap codes, as calls return them: out of fuel.
+pub const TRAP_FUEL: u32 = 1;
+/// A load or store, or a pointer given to the host, outside linear memory.
+pub const TRAP_MEMORY: u32 = 2;
+/// Too deep a recursion, or too large a stack.
+pub const TRAP_STACK: u32 = 3;
+/// `unreachable` was executed.
+pub const TRAP_UNREACHABLE: u32 = 4;
+/// Integer division by zero, overflow, or a float that does not convert.
+pub const TRAP_INTEGER: u32 = 5;
+/// A host function was called wrongly (bad argument, or not available here).
+pub const TRAP_HOST: u32 = 6;
+/// Anything else (tables, indirect calls, growth limits, out of memory).
+pub const TRAP_OTHER: u32 = 7;
+
+/// Limits on one program; the kernel side fills them from module parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct Limits {
+    /// Largest Wasm module accepted, in bytes.
+    pub max_code_bytes: u64,
+    /// Largest linear memory, in 64 KiB pages (initial size and growth).
+    pub max_memory_pages: u32,
+    /// Largest table, in elements.
+    pub max_table_elements: u32,
+    /// Most attach points (`kprobe:` exports) in one program.
+    pub max_attach_points: u32,
+    /// The value stack of a call, in bytes; allocated once at load.
+    pub stack_bytes: u32,
+    /// Deepest Wasm call nesting.
+    pub max_call_depth: u32,
+    /// Fuel for the `start` function at load.
+    pub start_fuel: u64,
+}
+
+impl Limits {
+    /// The defaults; the module's parameters replace some of them.
+    pub const DEFAULT: Self = DEFAULT_LIMITS;
+}
+
+/// [`Limits::DEFAULT`], as cbindgen cannot leave out an associated constant.
+const DEFAULT_LIMITS: Limits = Limits {
+    max_code_bytes: 1 << 20,
+    max_memory_pages: 16,
+    max_table_elements: 1024,
+    max_attach_points: 128,
+    stack_bytes: 64 << 10,
+    max_call_depth: 256,
+    start_fuel: 1_000_000,
+};
+
+/// The callbacks that answer host functions. Each runs in the context of the call
+/// (atomic in a probe handler) and must not sleep.
+#[repr(C)]
+pub struct HostOps {
+    /// Stores the probed function's `n`-th argument (at entry) in `*value`; 0 or -errno.
+    pub arg: unsafe extern "C" fn(ctx: Ctx, n: u32, value: *mut u64) -> i32,
+    /// Stores the probed function's return value in `*value`; 0 or -errno.
+    pub ret: unsafe extern "C" fn(ctx: Ctx, value: *mut u64) -> i32,
+    /// Stores the user's `n`-th syscall argument in `*value`; 0, or -errno when the probe
+    /// is not on a syscall entry point.
+    pub syscall_arg: unsafe extern "C" fn(ctx: Ctx, n: u32, value: *mut u64) -> i32,
+    /// Copies `len` bytes (or a string of at most `len` bytes with its NUL) from `src`
+    /// without faulting: 0 (string: its length) or -errno. `dst` is checked.
+    pub read: unsafe extern "C" fn(ctx: Ctx, kind: u32, dst: *mut u8, src: u64, len: u32) -> i32,
+    /// Monotonic nanoseconds, safe in any context.
+    pub ktime_ns: unsafe extern "C" fn(ctx: Ctx) -> u64,
+    /// The current pid, tgid or CPU.
+    pub task: unsafe extern "C" fn(ctx: Ctx, what: u32) -> i32,
+    /// Copies the current task's name (NUL-terminated, cut to `len`); returns its length.
+    pub comm: unsafe extern "C" fn(ctx: Ctx, dst: *mut u8, len: u32) -> i32,
+    /// Logs `len` bytes (rate-limited); `msg` is checked.
+    pub print: unsafe extern "C" fn(ctx: Ctx, msg: *const u8, len: u32),
+}
+
+/// One attach point, as C sees it.
+#[repr(C)]
+pub struct AttachInfo {
+    /// What it attaches to (a kernel symbol), NUL-terminated, owned by the program.
+    pub symbol: *const c_char,
+    /// The export's name, NUL-terminated, owned by the program.
+    pub name: *const c_char,
+    /// Its kind: [`KIND_PRE`], [`KIND_POST`].
+    pub kind: u32,
+    /// How many parameters the handler declares.
+    pub nparams: u32,
+}
+
+/// A trap, as C sees it.
+#[repr(C)]
+pub struct TrapInfo {
+    /// The trap code ([`TRAP_FUEL`], ...).
+    pub kind: u32,
+    /// A static, NUL-terminated sentence.
+    pub message: *const c_char,
+}

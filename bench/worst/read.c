@@ -13,7 +13,6 @@
 
 static char buf[STACK_BYTES];
 static volatile u64 copied, failed;
-KWASM_BUF(out, 128);
 
 KWASM_PRE(__x64_sys_getpgid)
 {
@@ -29,7 +28,8 @@ KWASM_PRE(__x64_sys_getpgid)
 
 KWASM_REPORT
 {
-	kwasm_buf_reset(&out);
+	KWASM_BUF(out, 128);
+
 	kwasm_puts(&out, "copied=");
 	kwasm_putu(&out, copied);
 	kwasm_puts(&out, " failed=");

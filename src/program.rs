@@ -55,6 +55,40 @@ struct Inner {
     error: Option<CString>,
 }
 
+/// A sentence on one line: a line break and the indentation after it become one space
+/// (wasmi writes some errors over several lines; `status` has a line per key, and dmesg
+/// would lose its `kwasm: PROGRAM:` prefix after the first).
+struct OneLine<'a>(core::fmt::Arguments<'a>);
+
+impl core::fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        struct Joined<'a, 'b> {
+            f: &'a mut core::fmt::Formatter<'b>,
+            broken: bool,
+        }
+
+        impl Write for Joined<'_, '_> {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                for c in s.chars() {
+                    match c {
+                        '\n' => self.broken = true,
+                        ' ' if self.broken => {}
+                        _ => {
+                            if core::mem::take(&mut self.broken) {
+                                self.f.write_char(' ')?;
+                            }
+                            self.f.write_char(c)?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        core::fmt::write(&mut Joined { f, broken: false }, self.0)
+    }
+}
+
 /// One program.
 #[pin_data]
 pub(crate) struct Program {
@@ -80,14 +114,28 @@ impl Program {
         })
     }
 
-    /// Records a failure: `status` shows it, dmesg says it once (rate-limited).
+    /// Records a failure: `status` shows it, dmesg says it once (rate-limited). Each
+    /// sentence names the attribute refused first, so the dmesg line, `kwasm: PROGRAM:
+    /// ERRNO: ATTRIBUTE...`, names both.
     fn fail(&self, inner: &mut Inner, errno: Error, args: core::fmt::Arguments<'_>) -> Error {
-        let line = CString::try_from_fmt(fmt!("{}: {}", errno_name(errno), args)).ok();
+        let line =
+            CString::try_from_fmt(format_args!("{}: {}", errno_name(errno), OneLine(args))).ok();
         if let Some(line) = &line {
             crate::log::warn(&self.name, line);
         }
         inner.error = line;
         errno
+    }
+
+    /// Records a failed load: `status` says `ERRNO: load failed: ...`, and dmesg, where
+    /// the program's other lines are, `ERRNO: code: load failed: ...`.
+    fn fail_load(&self, inner: &mut Inner, errno: Error, args: core::fmt::Arguments<'_>) {
+        let (name, args) = (errno_name(errno), OneLine(args));
+        if let Ok(line) = CString::try_from_fmt(format_args!("{name}: code: load failed: {args}")) {
+            crate::log::warn(&self.name, &line);
+        }
+        inner.load_errno = Some(errno);
+        inner.error = CString::try_from_fmt(format_args!("{name}: load failed: {args}")).ok();
     }
 
     /// Refuses what was written to attribute `attr`: `status` says what it takes.
@@ -114,12 +162,13 @@ impl Program {
         if code.is_empty() {
             // configfs commits nothing only when every write failed, which in practice
             // is a module larger than max_code_bytes (the writer got EFBIG).
-            inner.load_errno = Some(E2BIG);
             let max = self.settings.limits.max_code_bytes;
-            self.fail(
+            self.fail_load(
                 &mut inner,
                 E2BIG,
-                format_args!("load failed: no code arrived (writes over max_code_bytes = {max} fail with EFBIG)"),
+                format_args!(
+                    "no code arrived (writes over max_code_bytes = {max} fail with EFBIG)"
+                ),
             );
             return;
         }
@@ -131,12 +180,10 @@ impl Program {
                 inner.error = None;
             }
             Err(failure) => {
-                inner.load_errno = Some(failure.errno);
-                let errno = failure.errno;
-                self.fail(
+                self.fail_load(
                     &mut inner,
-                    errno,
-                    format_args!("load failed: {}", failure.text()),
+                    failure.errno,
+                    format_args!("{}", failure.text()),
                 );
             }
         }
@@ -149,7 +196,16 @@ impl Program {
         match (on, inner.state) {
             (true, State::Active) | (false, State::Empty | State::Loaded) => Ok(()),
             (true, State::Empty) => Err(match inner.load_errno {
-                Some(errno) => errno,
+                Some(errno) => {
+                    // `status` keeps the load's sentence; dmesg says why this refused.
+                    if let Ok(line) = CString::try_from_fmt(fmt!(
+                        "{}: active: the last load of code failed, nothing to attach",
+                        errno_name(errno)
+                    )) {
+                        crate::log::warn(&self.name, &line);
+                    }
+                    errno
+                }
                 None => self.fail(&mut inner, ENODATA, format_args!("active: no code loaded")),
             }),
             (true, State::Loaded) => {

@@ -3,6 +3,7 @@
 #
 #   make check          the whole suite from nothing: setup, host tests, QEMU + bats
 #   make demo           boots the module in QEMU and shows probes working
+#   make shell          a root shell in that machine; FILES="a.wasm ..." go to its /root
 #   make bench          per-hit cost in QEMU, side by side in one run
 #   make fuzz           the engine's fuzz targets, FUZZ_SECONDS (600) each
 #   make KDIR=<tree>    builds kwasm.ko against a built, Rust-enabled kernel tree
@@ -14,7 +15,7 @@ include scripts/versions
 KWASM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kwasm
 export KWASM_CACHE
 
-.PHONY: all modules check demo bench fuzz setup kernel clean help
+.PHONY: all modules check demo shell bench fuzz setup kernel clean help
 
 ifneq ($(KDIR),)
 all modules:
@@ -29,6 +30,9 @@ check:
 
 demo:
 	./scripts/demo.sh
+
+shell:
+	./scripts/shell.sh $(FILES)
 
 bench:
 	./scripts/bench.sh
@@ -53,4 +57,4 @@ clean:
 		-o -name '*.rmeta' \) -not -path './.git/*' -delete
 
 help:
-	@sed -n '2,11p' Makefile
+	@sed -n '2,12p' Makefile

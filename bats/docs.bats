@@ -67,3 +67,21 @@ dmesg_window() {
 	kwasm_load
 	doc_session writing-probes.rst c-load /kwasm/probes
 }
+
+@test "README.md: the quick start's own probe loads, reports, and a failed load shows, as the page shows" {
+	kwasm_unload
+	rm -rf /tmp/quick && mkdir /tmp/quick
+	# What `make shell FILES=mkdir_count.wasm` puts in /root: the module the README's
+	# command builds, which make check compares with this one.
+	cp /kwasm/probes/mkdir_count.wasm /tmp/quick/
+	dmesg_window
+	doc_session README.md readme-session /tmp/quick
+	rm -rf /tmp/quick
+}
+
+@test "README.md: its list of Documentation/ names every page" {
+	for page in /kwasm/doc/*.rst; do
+		grep -q "^| \`Documentation/\` |.*\`${page##*/}\`" /kwasm/doc/README.md ||
+			{ echo "README.md does not list ${page##*/}"; return 1; }
+	done
+}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boots the test machine under TCG with 2 vCPUs and a time limit. The kernel console
 # (ttyS0) goes to LOGDIR/console.log; what /init writes to ttyS1 (TAP, or the demo) is
-# shown as it comes and saved to LOGDIR/output.log.
+# shown as it comes and saved to LOGDIR/output.log. In mode shell, ttyS1 is the guest's
+# shell and this terminal talks to it directly.
 #
 # Usage: run.sh BZIMAGE INITRD MODE LOGDIR [TIMEOUT_SECONDS] [EXTRA_CMDLINE]
 
@@ -12,14 +13,20 @@ mkdir -p "$logdir"
 : >"$logdir/console.log"
 
 # KVM is not usable on these machines: TCG only.
+boot() {
+	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+		-machine pc -accel "tcg,thread=${KWASM_TCG_THREAD:-single}" -cpu max -smp 2 -m 1024 \
+		-display none -no-reboot -monitor none \
+		-kernel "$bzimage" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 oops=panic kfence.sample_interval=10 kwasm_mode=$mode $extra" \
+		-serial "file:$logdir/console.log" -serial stdio
+}
 status=0
-timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-	-machine pc -accel "tcg,thread=${KWASM_TCG_THREAD:-single}" -cpu max -smp 2 -m 1024 \
-	-display none -no-reboot -monitor none \
-	-kernel "$bzimage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic kfence.sample_interval=10 kwasm_mode=$mode $extra" \
-	-serial "file:$logdir/console.log" -serial stdio </dev/null |
-	sed -u 's/\r$//' | tee "$logdir/output.log" || status=$?
+if [ "$mode" = shell ]; then
+	boot || status=$?
+else
+	boot </dev/null | sed -u 's/\r$//' | tee "$logdir/output.log" || status=$?
+fi
 if [ "$status" = 124 ]; then
 	echo "kwasm: the guest did not finish within $limit s" >&2
 	echo "kwasm-host: timeout after $limit s" >>"$logdir/console.log"

@@ -193,3 +193,8 @@ done
 
 # A process of several threads, for the task-identity tests (bats/sdk.bats).
 gcc -static -O2 -Wall -Werror -pthread -o "$staging/bin/threads" "$KWASM_TOP/qemu/bin/threads.c"
+# The Rust probe template, built as a user's copy of it is: outside this tree.
+"$KWASM_TOP/scripts/build-probes.sh" --rust-template "$out/template-rust"
+cp "$out/template-rust/my_probe.wasm" "$staging/probes/"
+# README.md's quick start runs in the test machine too (bats/docs.bats).
+cp "$KWASM_TOP/README.md" "$staging/doc/"

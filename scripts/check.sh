@@ -47,6 +47,20 @@ read -r cp cf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f
 passed=$((passed + cp)) failed=$((failed + cf))
 [ "$status" = 0 ] || { [ "$cf" -gt 0 ] || failed=$((failed + 1)); }
 
+# wasmi's own unit and integration tests on the crate as kwasm builds it: patches/wasmi
+# applied, and the patched wasmi_core. Its dev-dependencies come from cargo's cache; cargo
+# rewrites the unpacked crate's own Cargo.lock for the patched wasmi_core (build/crates is
+# scratch). One result, with wasmi's counts from its `test result:` lines.
+step "wasmi: its own tests on the patched crate"
+status=0
+(cd "$KWASM_TOP/build/crates/wasmi-$WASMI_VERSION" &&
+	CARGO_TARGET_DIR=$KWASM_TOP/build/crates/target cargo test --offline --config \
+		"patch.crates-io.wasmi_core.path=\"$KWASM_TOP/build/crates/wasmi_core-$WASMI_CORE_VERSION\"") \
+	2>&1 | tee "$out/wasmi-test.log" || status=$?
+read -r wp wf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$out/wasmi-test.log")
+[ "$wf" = 0 ] && [ "$wp" -gt 0 ] || status=1
+host_result "$status" "wasmi $WASMI_VERSION's own tests pass on the patched crate ($wp passed, $wf failed)"
+
 step "engine: a short fuzz run (${KWASM_FUZZ_SECONDS:-30} s per target)"
 status=0
 "$KWASM_TOP/scripts/fuzz.sh" "${KWASM_FUZZ_SECONDS:-30}" | tee "$out/fuzz.log" || status=$?

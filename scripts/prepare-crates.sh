@@ -9,7 +9,8 @@
 #
 # The patches are `git format-patch` output made in the crate's upstream repository, so
 # their paths carry the crate's directory there (.cargo_vcs_info.json's path_in_vcs,
-# crates/core for wasmi_core) and upstream can `git am` them as they are.
+# crates/core for wasmi_core, crates/wasmi for wasmi) and upstream can `git am` them as
+# they are.
 
 # cargo fetches with the caller's toolchain: build-engine.sh runs under the rustc that built
 # the kernel tree, which need not be the pinned one that common.sh selects.
@@ -23,6 +24,7 @@ fi
 # The patched crates: name, version, sha256 of the .crate (pinned in scripts/versions).
 CRATES=(
 	"wasmi_core $WASMI_CORE_VERSION $WASMI_CORE_SHA256"
+	"wasmi $WASMI_VERSION $WASMI_SHA256"
 )
 
 crates_dir=$KWASM_TOP/build/crates

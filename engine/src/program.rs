@@ -104,6 +104,9 @@ fn engine_config(limits: &Limits) -> Config {
     config.set_min_stack_height(stack);
     config.set_max_recursion_depth(limits.max_call_depth.max(1) as usize);
     config.set_max_cached_stacks(1);
+    // The program's store keeps that stack and runs each call in place on it: no engine
+    // handle clone, no lock and no moves of the stack per call (patches/wasmi).
+    config.resident_stack(true);
     config
 }
 
@@ -195,6 +198,10 @@ impl Program {
             ));
         }
 
+        // Before the program's store exists: its first call (`start`, or else the first
+        // handler's) takes the engine's cached stack as its resident one, which must be
+        // the warm one.
+        warm_up(&engine)?;
         let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits)));
         store.data_mut().ctx = ctx;
         store.limiter(|state| &mut state.limiter);
@@ -242,7 +249,6 @@ impl Program {
         let memory_bytes = memory.map_or(&[][..], |m| m.data(&store));
         let compat = crate::compat::read(&instance, &store, memory_bytes)?;
 
-        warm_up(&engine)?;
         Ok(Self {
             store,
             _module: module,
@@ -439,7 +445,8 @@ impl Program {
     }
 }
 
-/// Grows the engine's one cached stack to its full depth (see [`WARM_UP_WASM`]).
+/// Grows the engine's one cached stack to its full depth (see [`WARM_UP_WASM`]): the
+/// warm-up store takes it as its resident stack and gives it back when dropped.
 fn warm_up(engine: &Engine) -> Result<(), LoadError> {
     let module = Module::new(engine, &WARM_UP_WASM[..])
         .map_err(|e| load_error!(ENOMEM, "warm-up module: {e}"))?;

@@ -170,3 +170,35 @@ fn other_traps_allocate_exactly_one_error_each() {
         "one wasmi::Error box per trap, freed before the call returns"
     );
 }
+
+/// A module with a `start` function: running it is the program store's first call, which
+/// takes the engine's cached stack as the store's resident one. Load warms that stack up
+/// before the store exists, so a handler as deep as the call depth limit allows (256)
+/// grows nothing afterwards, not even on its first call.
+const STARTED: &str = r#"(module
+    (global $n (mut i32) (i32.const 0))
+    (func $start (global.set $n (i32.const 1)))
+    (start $start)
+    (func $deep (param i32) (if (local.get 0) (then (call $deep (i32.sub (local.get 0) (i32.const 1))))))
+    (func (export "kprobe:deep:pre") (call $deep (i32.const 250)))
+    (func (export "kprobe:counter:pre") (global.set $n (i32.add (global.get $n) (i32.const 1)))))"#;
+
+#[test]
+fn a_module_with_a_start_function_gets_a_warm_stack() {
+    let mut p = load(STARTED);
+    let index = |name: &str| {
+        p.attach_points()
+            .iter()
+            .position(|a| a.symbol() == name)
+            .unwrap()
+    };
+    let (deep, counter) = (index("deep"), index("counter"));
+    let mut c = FakeCtx::default();
+    let n = allocator_calls(|| {
+        for _ in 0..100 {
+            call(&mut p, deep, &mut c).unwrap();
+            call(&mut p, counter, &mut c).unwrap();
+        }
+    });
+    assert_eq!(n, (0, 0), "allocations and frees in 200 calls after load");
+}

@@ -48,13 +48,14 @@ passed=$((passed + cp)) failed=$((failed + cf))
 [ "$status" = 0 ] || { [ "$cf" -gt 0 ] || failed=$((failed + 1)); }
 
 # wasmi's own unit and integration tests on the crate as kwasm builds it: patches/wasmi
-# applied, and the patched wasmi_core. Its dev-dependencies come from cargo's cache; cargo
-# rewrites the unpacked crate's own Cargo.lock for the patched wasmi_core (build/crates is
-# scratch). One result, with wasmi's counts from its `test result:` lines.
+# applied, and the patched wasmi_core. Its dev-dependencies are the ones the release's own
+# Cargo.lock pins, fetched by cargo if not cached yet; cargo rewrites that lock only for
+# the patched wasmi_core (build/crates is scratch). One result, with wasmi's counts from
+# its `test result:` lines.
 step "wasmi: its own tests on the patched crate"
 status=0
 (cd "$KWASM_TOP/build/crates/wasmi-$WASMI_VERSION" &&
-	CARGO_TARGET_DIR=$KWASM_TOP/build/crates/target cargo test --offline --config \
+	CARGO_TARGET_DIR=$KWASM_TOP/build/crates/target cargo test --config \
 		"patch.crates-io.wasmi_core.path=\"$KWASM_TOP/build/crates/wasmi_core-$WASMI_CORE_VERSION\"") \
 	2>&1 | tee "$out/wasmi-test.log" || status=$?
 read -r wp wf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$out/wasmi-test.log")

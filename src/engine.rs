@@ -65,10 +65,12 @@ impl LoadFailure {
     }
 }
 
-/// One attach point's counters.
-pub(crate) struct PointStats {
-    pub(crate) symbol: &'static CStr,
-    pub(crate) post: bool,
+/// One attach point's name and counters, borrowed from its exec.
+pub(crate) struct PointStats<'a> {
+    /// The export's name, e.g. `kprobe:vfs_read:post`.
+    pub(crate) export: &'a CStr,
+    /// What attaching it calls, e.g. `register_kretprobe`.
+    pub(crate) registrar: &'a CStr,
     pub(crate) hits: u64,
     pub(crate) missed: u64,
     pub(crate) traps: u64,
@@ -171,10 +173,8 @@ impl Exec {
     }
 
     /// The counters of attach point `index` (below [`Self::points`]).
-    pub(crate) fn stats(&self, index: u32) -> PointStats {
+    pub(crate) fn stats(&self, index: u32) -> PointStats<'_> {
         let mut s = ffi::kwasm_point_stats {
-            symbol: core::ptr::null(),
-            kind: 0,
             export: core::ptr::null(),
             registrar: core::ptr::null(),
             hits: 0,
@@ -187,10 +187,11 @@ impl Exec {
         // `0..points()`); `s` is writable.
         unsafe { ffi::kwasm_exec_stats(self.0.as_ptr(), index, &mut s) };
         PointStats {
-            // SAFETY: The symbol is NUL-terminated and lives as long as the exec, which
-            // outlives every use of these stats (they are formatted at once).
-            symbol: unsafe { CStr::from_ptr(s.symbol.cast()) },
-            post: s.kind == 1,
+            // SAFETY: The export's name is NUL-terminated and lives as long as the exec,
+            // which the returned value borrows.
+            export: unsafe { CStr::from_ptr(s.export.cast()) },
+            // SAFETY: The registrar's name is a NUL-terminated string literal of the C side.
+            registrar: unsafe { CStr::from_ptr(s.registrar.cast()) },
             hits: s.hits,
             missed: s.missed,
             traps: s.traps,

@@ -337,8 +337,6 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
 	 * Read without the program's lock: each counter is one word written with
 	 * WRITE_ONCE, and a reader must not hold up handlers (or count them missed).
 	 */
-	out->symbol = pt->info.symbol;
-	out->kind = pt->info.kind;
 	out->export = pt->info.name;
 	out->registrar = pt->kind->registrar;
 	out->hits = READ_ONCE(pt->hits);

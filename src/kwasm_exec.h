@@ -26,8 +26,6 @@ struct kwasm_limits;
 
 /* What stats shows for one attach point. */
 struct kwasm_point_stats {
-	const char *symbol;	/* what it attaches to */
-	u32 kind;		/* the engine's kind code (KWASM_PRE, ...) */
 	const char *export;	/* the export's name, e.g. "kprobe:vfs_read:post" */
 	const char *registrar;	/* what attaching it calls, e.g. "register_kretprobe" */
 	u64 hits;

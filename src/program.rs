@@ -220,16 +220,17 @@ impl Program {
                     }
                     Err((errno, index)) => {
                         let stats = exec.stats(index);
-                        let (sym, kind) = (stats.symbol, if stats.post { "post" } else { "pre" });
-                        let probe = if stats.post {
-                            "register_kretprobe"
-                        } else {
-                            "register_kprobe"
-                        };
+                        // The names are the exec's: copied out before `inner` is written.
+                        let what = CString::try_from_fmt(fmt!(
+                            "{}: {} failed",
+                            stats.export.to_str().unwrap_or("?"),
+                            stats.registrar.to_str().unwrap_or("?")
+                        ));
+                        let what = what.as_deref().map_or("?", |w| w.to_str().unwrap_or("?"));
                         Err(self.fail(
                             &mut inner,
                             errno,
-                            format_args!("active: cannot attach kprobe:{}:{kind}: {probe} failed, nothing attached", sym.to_str().unwrap_or("?")),
+                            format_args!("active: cannot attach {what}, nothing attached"),
                         ))
                     }
                 }
@@ -325,8 +326,7 @@ impl Program {
         if let Some(exec) = inner.exec.as_ref() {
             for i in 0..exec.points() {
                 let s = exec.stats(i);
-                let kind = if s.post { "post" } else { "pre" };
-                write!(w, " kprobe:{}:{kind}", s.symbol.to_str().unwrap_or("?"))?;
+                write!(w, " {}", s.export.to_str().unwrap_or("?"))?;
             }
         }
         writeln!(w)?;
@@ -346,9 +346,8 @@ impl Program {
             let s = exec.stats(i);
             writeln!(
                 w,
-                "kprobe:{}:{} hits={} missed={} traps={} fuel_exhausted={} ns={}",
-                s.symbol.to_str().unwrap_or("?"),
-                if s.post { "post" } else { "pre" },
+                "{} hits={} missed={} traps={} fuel_exhausted={} ns={}",
+                s.export.to_str().unwrap_or("?"),
                 s.hits,
                 s.missed,
                 s.traps,

@@ -18,7 +18,8 @@ out=$KWASM_TOP/build
 mkdir -p "$out"
 "$KWASM_TOP/scripts/setup-host.sh"
 kdir=$("$KWASM_TOP/scripts/build-kernel.sh")
-"$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/staging" >/dev/null
+"$KWASM_TOP/scripts/build-module.sh" "$kdir" "$out/staging" >"$out/shell-build.log" ||
+	{ tail -n 20 "$out/shell-build.log" >&2; die "the build failed (all of it: build/shell-build.log)"; }
 rm -rf "$out/shell-root"
 mkdir -p "$out/shell-root/root"
 [ ${#files[@]} = 0 ] || cp "${files[@]}" "$out/shell-root/root/"

@@ -2,12 +2,11 @@
 
 //! kwasm: sandboxed WebAssembly programs attached to kprobes, driven through configfs.
 //!
-//! The layers, each in its own file: the configfs interface ([`configfs`], with the
-//! binary attribute the kernel crate lacks in [`bin_attr`]), the program
-//! lifecycle ([`program`]), attachment and execution (`probes.c`, `host.c`), and the
-//! engine (`engine/`, behind the C ABI that [`engine`] wraps).
+//! The layers, each in its own file: the configfs interface ([`configfs`], over a small
+//! configfs layer of its own with the modes and binary attributes the kernel crate lacks),
+//! the program lifecycle ([`program`]), attachment and execution (`probes.c`, `host.c`),
+//! and the engine (`engine/`, behind the C ABI that [`engine`] wraps).
 
-mod bin_attr;
 mod configfs;
 mod engine;
 mod errno;

@@ -8,49 +8,14 @@
 
 mod common;
 
+mod counting;
+
 use common::*;
 use kwasm_engine::Program;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-    static FREES: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: Forwards to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        // SAFETY: Same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        FREES.with(|c| c.set(c.get() + 1));
-        // SAFETY: Same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        FREES.with(|c| c.set(c.get() + 1));
-        // SAFETY: Same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// Allocations and frees made on this thread while running `f`.
 fn allocator_calls(f: impl FnOnce()) -> (usize, usize) {
-    let before = (ALLOCS.with(Cell::get), FREES.with(Cell::get));
-    f();
-    (
-        ALLOCS.with(Cell::get) - before.0,
-        FREES.with(Cell::get) - before.1,
-    )
+    counting::allocator_calls_of(f).0
 }
 
 const PROBE: &str = r#"(module

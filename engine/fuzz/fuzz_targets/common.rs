@@ -5,49 +5,16 @@
 //! check that no call enters the allocator (the kernel runs calls where it must not).
 
 use kwasm_engine::{HostOps, Limits, Program, Trap};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::ffi::c_void;
 
-/// Counts allocator calls on this thread, so each call into a program can be checked.
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-    static FREES: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: Forwards to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        // SAFETY: Same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        FREES.with(|c| c.set(c.get() + 1));
-        // SAFETY: Same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        FREES.with(|c| c.set(c.get() + 1));
-        // SAFETY: Same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "../../tests/counting/mod.rs"]
+mod counting;
 
 /// Runs one call into a program and checks its allocator use: none when it returns
 /// normally; when it traps, at most wasmi's one error box, freed before it returns (the
 /// kernel serves that box from a small per-CPU pool, see src/rt.c).
 fn checked<T>(what: &str, f: impl FnOnce() -> Result<T, Option<Trap>>) {
-    let before = (ALLOCS.with(Cell::get), FREES.with(Cell::get));
-    let result = f();
-    let allocs = ALLOCS.with(Cell::get) - before.0;
-    let frees = FREES.with(Cell::get) - before.1;
+    let ((allocs, frees), result) = counting::allocator_calls_of(f);
     match result {
         Ok(_) => assert_eq!((allocs, frees), (0, 0), "{what}: allocator used by a call"),
         Err(trap) => assert!(

@@ -288,34 +288,15 @@ unsafe extern "C" fn bin_write<O: BinAttributeOperations>(
     count as isize
 }
 
-/// The attributes of an item type, NULL-terminated as configfs reads them (`None` is a
-/// NULL pointer, `Some` a pointer to what configfs reads). [`item_type!`] makes it.
+/// The attributes (`A` is [`Attribute`]) or binary attributes (`A` is [`BinAttribute`]) of
+/// an item type, NULL-terminated as configfs reads them: `None` is a NULL pointer, and
+/// `Some` a pointer to what configfs reads. [`item_type!`] makes it.
 #[repr(transparent)]
-pub(crate) struct AttributeList<const M: usize, D: 'static>([Option<&'static Attribute<D>>; M]);
+pub(crate) struct AttributeList<const M: usize, A: 'static>([Option<&'static A>; M]);
 
-impl<const M: usize, D: 'static> AttributeList<M, D> {
+impl<const M: usize, A: 'static> AttributeList<M, A> {
     /// The list of `attrs`, which are `M - 1`.
-    pub(crate) const fn new(attrs: &[&'static Attribute<D>]) -> Self {
-        assert!(attrs.len() + 1 == M, "M counts the NULL at the end");
-        let mut list = [None; M];
-        let mut i = 0;
-        while i < attrs.len() {
-            list[i] = Some(attrs[i]);
-            i += 1;
-        }
-        Self(list)
-    }
-}
-
-/// The binary attributes of an item type, as [`AttributeList`] is its text attributes.
-#[repr(transparent)]
-pub(crate) struct BinAttributeList<const M: usize, D: 'static, P: 'static>(
-    [Option<&'static BinAttribute<D, P>>; M],
-);
-
-impl<const M: usize, D: 'static, P: 'static> BinAttributeList<M, D, P> {
-    /// The list of `attrs`, which are `M - 1`.
-    pub(crate) const fn new(attrs: &[&'static BinAttribute<D, P>]) -> Self {
+    pub(crate) const fn new(attrs: &[&'static A]) -> Self {
         assert!(attrs.len() + 1 == M, "M counts the NULL at the end");
         let mut list = [None; M];
         let mut i = 0;
@@ -343,8 +324,8 @@ unsafe impl<D, P> Sync for ItemType<D, P> {}
 impl<D: 'static, P: 'static> ItemType<D, P> {
     /// The item type whose files are `attrs` and `bin_attrs`.
     pub(crate) const fn new<const M: usize, const B: usize>(
-        attrs: &'static AttributeList<M, D>,
-        bin_attrs: &'static BinAttributeList<B, D, P>,
+        attrs: &'static AttributeList<M, Attribute<D>>,
+        bin_attrs: &'static AttributeList<B, BinAttribute<D, P>>,
     ) -> Self {
         Self {
             item_type: Opaque::new(bindings::config_item_type {
@@ -711,10 +692,10 @@ macro_rules! item_type {
                 )*
                 const N: usize = <[&str]>::len(&[$(::core::stringify!($name)),*]);
                 const B: usize = <[&str]>::len(&[$(::core::stringify!($bin_name)),*]);
-                static ATTRS: cfs::AttributeList<{ N + 1 }, $data> =
+                static ATTRS: cfs::AttributeList<{ N + 1 }, cfs::Attribute<$data>> =
                     cfs::AttributeList::new(&[$(&[<$name:upper>]),*]);
-                static BIN_ATTRS: cfs::BinAttributeList<{ B + 1 }, $data, $parent> =
-                    cfs::BinAttributeList::new(&[$(&[<$bin_name:upper>]),*]);
+                static BIN_ATTRS: cfs::AttributeList<{ B + 1 }, cfs::BinAttribute<$data, $parent>> =
+                    cfs::AttributeList::new(&[$(&[<$bin_name:upper>]),*]);
                 cfs::ItemType::new(&ATTRS, &BIN_ATTRS)
             };
         }

@@ -165,12 +165,12 @@ teardown() {
 	[ "$(status_of p error)" = "EINVAL: fuel: write a decimal number" ]
 	run write_attr "$WASM/p/fuel" 0
 	[[ "$output" == *"Invalid argument"* ]]
-	[ "$(status_of p error)" = "EINVAL: fuel: 0 is not in 1..=1000000 (max_fuel)" ]
-	run write_attr "$WASM/p/fuel" 1000001
+	[ "$(status_of p error)" = "EINVAL: fuel: 0 is not in 1..=250000 (max_fuel)" ]
+	run write_attr "$WASM/p/fuel" 250001
 	[[ "$output" == *"Invalid argument"* ]]
-	[ "$(status_of p error)" = "EINVAL: fuel: 1000001 is not in 1..=1000000 (max_fuel)" ]
-	echo 1000000 >"$WASM/p/fuel"
-	[ "$(cat "$WASM/p/fuel")" = 1000000 ]
+	[ "$(status_of p error)" = "EINVAL: fuel: 250001 is not in 1..=250000 (max_fuel)" ]
+	echo 250000 >"$WASM/p/fuel"
+	[ "$(cat "$WASM/p/fuel")" = 250000 ]
 }
 
 @test "anything but 0 or 1 (plus newline) written to active is EINVAL" {

@@ -195,6 +195,9 @@ now_us() {
 	echo "_stext: $text"
 	[ -n "$text" ]
 	[ "$text" != 0000000000000000 ]
+	# 1000000 fuel is over the default max_fuel (250000).
+	kwasm_unload
+	insmod "$KO" max_fuel=1000000
 	sandbox handler_read_kernel_loop handler_read_kernel_loop
 	# The default fuel (100000) pays for no copy at all.
 	echo 1 >"$WASM/handler_read_kernel_loop/active"
@@ -216,6 +219,9 @@ now_us() {
 }
 
 @test "sandbox: a handler looping on 1 MiB read_user runs out of fuel before its first copy" {
+	# 1000000 fuel is over the default max_fuel (250000).
+	kwasm_unload
+	insmod "$KO" max_fuel=1000000
 	sandbox handler_read_user_loop handler_read_user_loop
 	echo 1 >"$WASM/handler_read_user_loop/active"
 	mkdir /tmp/t/a
@@ -233,6 +239,9 @@ now_us() {
 }
 
 @test "sandbox: a handler looping on print of 1 MiB runs out of fuel before it prints a line" {
+	# 1000000 fuel is over the default max_fuel (250000).
+	kwasm_unload
+	insmod "$KO" max_fuel=1000000
 	sandbox handler_print_loop handler_print_loop
 	echo 1 >"$WASM/handler_print_loop/active"
 	mkdir /tmp/t/a

@@ -39,7 +39,7 @@ module! {
             description: "Default fuel (Wasm instructions) of one handler or report call",
         },
         max_fuel: u64 {
-            default: 1000000,
+            default: 250000,
             description: "Most fuel a program's fuel attribute accepts (calls run with interrupts off)",
         },
     },

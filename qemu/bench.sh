@@ -207,14 +207,15 @@ for n in 10 100 1000 5000; do
 done
 rmmod kwasm
 
-# Worst cases: calls that use all their fuel, at the fuel default, the max_fuel default
-# and the largest max_fuel the module accepts (insmod'ed again for that column). Handlers
-# and report run with interrupts off; a load does not (process context, preemptible).
+# Worst cases: calls that use all their fuel, at the fuel default, the max_fuel default,
+# the old one (1000000) and the largest max_fuel the module accepts (insmod'ed again with
+# it for the columns over the default). Handlers and report run with interrupts off; a
+# load does not (process context, preemptible).
 # Probes and the max_code_bytes module: bench/worst (Documentation/performance.rst,
 # "Worst cases"). Each cell is the median of WRUNS runs, one hit or one cat at a time.
 WORST=/kwasm/worst
 WRUNS=${kwasm_bench_worst_runs:-5}
-WFUELS="100000 1000000 16777216"
+WFUELS="100000 250000 1000000 16777216"
 WROWS="add_loop div_chain memory_copy read_kernel read_copied report report_wasm cat_status load_max_code"
 stat_of() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" $W/w/stats; }
 # bash's $EPOCHREALTIME (microseconds) around COMMAND, run by bash: busybox has no
@@ -308,7 +309,17 @@ else
 fi
 echo
 echo "worst cases: one call that uses all its fuel (interrupts off), or one load of the largest module (process context); median of the runs"
-printf '%-16s %-6s %14s %14s %14s %5s\n' case unit "fuel 100000" "fuel 1000000" "fuel 16777216" runs
+# One column per fuel.
+columns() { # FIRST UNIT CELL... RUNS
+	printf '%-16s %-6s' "$1" "$2"
+	shift 2
+	while [ $# -gt 1 ]; do
+		printf ' %14s' "$1"
+		shift
+	done
+	printf ' %5s\n' "$1"
+}
+columns case unit $(for f in $WFUELS; do echo fuel_$f; done) runs | sed 's/fuel_/fuel /g'
 for row in $WROWS; do
 	unit=ms
 	[ $row != read_copied ] || unit=KiB
@@ -323,7 +334,7 @@ for row in $WROWS; do
 		fi
 	done
 	runs=$(echo $runs | tr ' ' '\n' | sort -un | tr '\n' / | sed 's,/$,,')
-	printf '%-16s %-6s %14s %14s %14s %5s\n' $row $unit $cells $runs
+	columns $row $unit $cells $runs
 done
 echo "add_loop: the host bench's 1000-iteration loop, forever; div_chain: dependent i64.div_u; memory_copy: 512 KiB at a time"
 echo "read_kernel: 16 KiB read_kernel calls (read_copied: KiB per hit, the probe's own count); report: wall time of cat report, a"

@@ -43,21 +43,29 @@ KWASM_TCG_THREAD=multi "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" \
 # Each worst case in the guest (TCG) over the same case natively: TCG's slowdown on that
 # very work, to read the guest's figures as native ones. report: its own loop (the cat
 # around it has no native counterpart).
-awk 'FNR == 1 { file++ } /^worst cases/ { t = 1; next } t && NF == 6 && $2 == "ms" {
-		if (file == 1) { n[$1] = $3 " " $4 " " $5 } else if ($1 in n) { g[$1] = $3 " " $4 " " $5; order[++k] = $1 }
-	} t && NF < 6 { t = 0 }
+awk 'FNR == 1 { file++; t = 0 } /^worst cases/ { t = 1; next } !t { next }
+	# The header: "fuel N" per column, from the native table.
+	$1 == "case" && file == 1 { for (i = 3; i < NF; i++) if ($i == "fuel") fuel[++cols] = $(i + 1) }
+	$1 == "case" || NF < 4 { next }
+	$2 == "ms" {
+		row = ""
+		for (i = 3; i < NF; i++) row = row " " $i
+		if (file == 1) { n[$1] = row } else if ($1 in n) { g[$1] = row; order[++k] = $1 }
+	}
 	END {
 		if (!k) exit
 		print ""
 		print "worst cases, guest (TCG) time / native time, same probe and fuel"
-		printf "%-16s %14s %14s %14s\n", "case", "fuel 100000", "fuel 1000000", "fuel 16777216"
+		printf "%-16s", "case"
+		for (j = 1; j <= cols; j++) printf " %14s", "fuel " fuel[j]
+		printf "\n"
 		for (i = 1; i <= k; i++) {
 			r = order[i]
 			if (r == "report") continue
 			split(n[r], a, " ")
 			split(g[r], b, " ")
 			printf "%-16s", r
-			for (j = 1; j <= 3; j++)
+			for (j = 1; j <= cols; j++)
 				printf " %14s", (a[j] > 0 && b[j] != "-") ? sprintf("%.1f", b[j] / a[j]) : "-"
 			printf "\n"
 		}

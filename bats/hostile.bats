@@ -45,7 +45,7 @@ trapped_once() {
 	[ "$(stat_of "$1" "$line" hits)" = 1 ]
 	[ "$(stat_of "$1" "$line" traps)" = 1 ]
 	[ "$(stat_of "$1" "$line" fuel_exhausted)" = "$3" ]
-	kwasm_dmesg | grep -qF "kwasm: $1: __x64_sys_mkdir:pre trapped: $2"
+	kwasm_dmesg | grep -qF "kwasm: $1: kprobe:__x64_sys_mkdir:pre trapped: $2"
 }
 
 @test "hostile: an empty write commits nothing and leaves the program as it was" {

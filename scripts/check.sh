@@ -79,7 +79,8 @@ host_result "$status" "make KDIR= against a tree without CONFIG_KPROBES stops wi
 
 # The C ABI is defined once and the build checks the rest against it: in a copy of the
 # tree, a callback type changed in engine/src/cabi.rs (from which kwasm_engine.h is
-# generated) fails the C side, and a field changed in src/kwasm_exec.h (from which the
+# generated) fails the C side, so does a runtime function's type (rt.c's are checked
+# against the header's), and a field changed in src/kwasm_exec.h (from which the
 # module's Rust bindings are generated) fails the Rust side.
 status=0
 abi=$(mktemp -d)
@@ -89,6 +90,10 @@ sed -i 's/\(pub task: unsafe extern "C" fn(ctx: Ctx, what: u32) -> \)i32,/\1i64,
 	"$abi/engine/src/cabi.rs"
 make -C "$kdir" M="$abi" src/host.o >"$out/abi-check.log" 2>&1 && status=1
 grep -q "host.c.*incompatible pointer type" "$out/abi-check.log" || status=1
+sed -i 's/\(pub type RtFree = unsafe extern "C" fn(ptr: \*mut c_void\)/\1, len: usize/' \
+	"$abi/engine/src/cabi.rs"
+make -C "$kdir" M="$abi" src/rt.o >>"$out/abi-check.log" 2>&1 && status=1
+grep -q "static assertion failed.*kwasm_rt_free" "$out/abi-check.log" || status=1
 sed -i 's/^\tu64 hits;/\tu32 hits;/' "$abi/src/kwasm_exec.h"
 make -C "$kdir" M="$abi" src/kwasm_main.o >>"$out/abi-check.log" 2>&1 && status=1
 grep -q "expected .u64., found .u32." "$out/abi-check.log" || status=1

@@ -47,6 +47,19 @@ pub(crate) fn selftest() -> Result<i64> {
     }
 }
 
+/// Checks that the attachment layer delivers every attach kind the engine parses.
+pub(crate) fn check_kinds() -> Result {
+    let mut missing: *const c_char = core::ptr::null();
+    // SAFETY: `missing` is a valid pointer for the duration of the call.
+    if unsafe { ffi::kwasm_exec_check_kinds(&mut missing) } == 0 {
+        return Ok(());
+    }
+    // SAFETY: On failure, `missing` points at the engine's static NUL-terminated name.
+    let name = unsafe { CStr::from_ptr(missing.cast()) };
+    pr_err!("the engine's attach kind {name:?} has no row in KWASM_ATTACH_KINDS\n");
+    Err(ENOENT)
+}
+
 /// Why a load failed: the errno and the engine's sentence.
 pub(crate) struct LoadFailure {
     pub(crate) errno: Error,

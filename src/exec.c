@@ -33,11 +33,48 @@
 #include <linux/timekeeping.h>
 #include "kwasm_internal.h"
 
-/* The attach kinds, by the engine's kind code: a new kind is a file and a row here. */
-static const struct kwasm_attach_kind *const kwasm_kinds[] = {
-	[KWASM_PRE] = &kwasm_kprobe_kind,
-	[KWASM_POST] = &kwasm_kretprobe_kind,
+/* The attach kinds, by name (kwasm_internal.h lists them). */
+static const struct {
+	const char *name;
+	const struct kwasm_attach_kind *kind;
+} kwasm_kinds[] = {
+#define KWASM_KIND_ROW(n)	{ #n, &kwasm_##n##_kind },
+	KWASM_ATTACH_KINDS(KWASM_KIND_ROW)
+#undef KWASM_KIND_ROW
 };
+
+static const struct kwasm_attach_kind *kwasm_kind_find(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(kwasm_kinds); k++)
+		if (!strcmp(kwasm_kinds[k].name, name))
+			return kwasm_kinds[k].kind;
+	return NULL;
+}
+
+/**
+ * kwasm_exec_check_kinds() - check that every attach kind of the engine has a row here
+ * @missing: set to the name of the first that has none
+ *
+ * The two tables are kept by hand (the engine parses export names; this layer delivers
+ * events): module init calls this, so a kind added to one only cannot go unnoticed.
+ *
+ * Return: 0, or -ENOENT.
+ */
+int kwasm_exec_check_kinds(const char **missing)
+{
+	const char *name;
+	u32 i;
+
+	for (i = 0; (name = kwasm_engine_kind(i)); i++) {
+		if (!kwasm_kind_find(name)) {
+			*missing = name;
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
 
 /*
  * How long a hit waits for another CPU's call into the same program before it gives up
@@ -80,9 +117,10 @@ static int kwasm_exec_new(struct kwasm_program *engine, const char *name, u64 fu
 		pt->exec = ex;
 		pt->index = i;
 		kwasm_engine_attach_point(engine, i, &pt->info);
-		if (WARN_ON_ONCE(pt->info.kind >= ARRAY_SIZE(kwasm_kinds)))
+		/* Module init checked that every engine kind has a row. */
+		pt->kind = kwasm_kind_find(pt->info.kind);
+		if (WARN_ON_ONCE(!pt->kind))
 			goto fail_free;
-		pt->kind = kwasm_kinds[pt->info.kind];
 		pt->syscall = kwasm_symbol_is_syscall(pt->info.symbol);
 		pt->strings = kwasm_syscall_string_mask(pt->info.symbol);
 		atomic64_set(&pt->missed, 0);
@@ -276,7 +314,7 @@ void kwasm_exec_detach(struct kwasm_exec *ex)
 
 	/* One call per kind, so each kind can wait for its handlers once for all. */
 	for (k = 0; k < ARRAY_SIZE(kwasm_kinds); k++) {
-		const struct kwasm_attach_kind *kind = kwasm_kinds[k];
+		const struct kwasm_attach_kind *kind = kwasm_kinds[k].kind;
 		void **scratch;
 
 		for (i = 0, n = 0; i < ex->npoints; i++)

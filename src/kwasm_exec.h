@@ -48,6 +48,8 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
 int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len,
 		      bool *truncated, const char **trap);
 
+/* Whether the attachment layer has every attach kind the engine parses (exec.c). */
+int kwasm_exec_check_kinds(const char **missing);
 /* The engine's self-test, on a stack of its own (stack.c). */
 int kwasm_selftest(s64 *got);
 /* Logs a program's error, rate-limited (log.c). */

@@ -4,7 +4,7 @@
  * else (the module's Rust sees kwasm_exec.h):
  *
  *   exec.c     a loaded program's exec, the call discipline every hit runs under, report
- *   kprobe.c   the kprobe and kretprobe attach kinds
+ *   kinds/     the attach kinds, one file each (kprobe.c: kprobe and kretprobe)
  *   host.c     the host functions' callbacks
  *   syscall.c  what kwasm knows about syscall entry points
  *   log.c      log lines from calls and loads
@@ -27,9 +27,8 @@ struct kwasm_hit;
 struct pt_regs;
 
 /*
- * An attach kind: how the kernel delivers the events of one kind of attach point. The
- * table of kinds is in exec.c, indexed by the engine's kind code (KWASM_PRE, ...);
- * adding a kind is a file that defines one of these and a row there.
+ * An attach kind: how the kernel delivers the events of one kind of attach point. Each
+ * is defined in src/kinds/ as kwasm_NAME_kind and has a row in KWASM_ATTACH_KINDS below.
  */
 struct kwasm_attach_kind {
 	/* Bytes of private data each attach point of this kind gets while attached. */
@@ -51,14 +50,24 @@ struct kwasm_attach_kind {
 	const char *registrar;
 };
 
-extern const struct kwasm_attach_kind kwasm_kprobe_kind;
-extern const struct kwasm_attach_kind kwasm_kretprobe_kind;
+/*
+ * The attach kinds, by the names the engine gives them (engine/src/abi.rs, KINDS). A new
+ * kind is a file in src/kinds/, a row here and a row of the engine's table; module init
+ * refuses to load if an engine kind has no row here (kwasm_exec_check_kinds()).
+ */
+#define KWASM_ATTACH_KINDS(X)	\
+	X(kprobe)		\
+	X(kretprobe)
+
+#define KWASM_DECLARE_KIND(name)	extern const struct kwasm_attach_kind kwasm_##name##_kind;
+KWASM_ATTACH_KINDS(KWASM_DECLARE_KIND)
+#undef KWASM_DECLARE_KIND
 
 struct kwasm_point {
 	struct kwasm_exec *exec;
 	u32 index;
 	struct kwasm_attach info;
-	const struct kwasm_attach_kind *kind;
+	const struct kwasm_attach_kind *kind;	/* the row of info.kind */
 	void *priv;		/* the kind's, while attached */
 	bool syscall;		/* on a syscall entry point (syscall.c) */
 	u32 strings;		/* parameters that are user strings (syscalls only) */
@@ -114,10 +123,16 @@ extern const struct kwasm_host_ops kwasm_host_ops;
 int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
 	       const char *name, struct kwasm_program **out, char *msg, size_t msg_size);
 
-/* rt.c; the first three are the engine's runtime (engine/kernel/lib.rs declares them). */
+/*
+ * rt.c; the first three are the engine's runtime, with the types of engine/src/cabi.rs
+ * (the engine's staticlib checks its declarations against them too).
+ */
 void *kwasm_rt_alloc(size_t size, size_t align);
 void kwasm_rt_free(void *ptr);
 void __noreturn kwasm_rt_panic(const char *msg, size_t len);
 void kwasm_rt_reclaim(void);
+static_assert(__builtin_types_compatible_p(typeof(kwasm_rt_alloc) *, kwasm_rt_alloc_fn));
+static_assert(__builtin_types_compatible_p(typeof(kwasm_rt_free) *, kwasm_rt_free_fn));
+static_assert(__builtin_types_compatible_p(typeof(kwasm_rt_panic) *, kwasm_rt_panic_fn));
 
 #endif /* KWASM_INTERNAL_H */

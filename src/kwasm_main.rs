@@ -4,7 +4,7 @@
 //!
 //! The layers, each in its own file: the configfs interface ([`configfs`], over a small
 //! configfs layer of its own with the modes and binary attributes the kernel crate lacks),
-//! the program lifecycle ([`program`]), attachment and execution (`probes.c`, `host.c`),
+//! the program lifecycle ([`program`]), attachment and execution (`exec.c`, `src/kinds/`),
 //! and the engine (`engine/`, behind the C ABI that [`engine`] wraps).
 
 mod configfs;
@@ -93,6 +93,7 @@ impl kernel::InPlaceModule for Kwasm {
         let ready = engine::selftest()
             .inspect(|got| pr_info!("engine self-test passed ({got})\n"))
             .inspect_err(|_| pr_err!("engine self-test failed\n"))
+            .and_then(|_| engine::check_kinds())
             .and_then(|_| settings());
         try_pin_init!(Self {
             subsystem <- configfs::Subsystem::new(ready?),

@@ -40,9 +40,8 @@ static DEFINE_RATELIMIT_STATE(kwasm_load_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
 void kwasm_trap_log(const struct kwasm_point *pt, const struct kwasm_trap *trap)
 {
 	if (__ratelimit(&pt->exec->log_ratelimit))
-		kwasm_printk_deferred(KERN_WARNING pr_fmt("%s: %s:%s trapped: %s\n"),
-				pt->exec->name, pt->info.symbol,
-				pt->info.kind == KWASM_PRE ? "pre" : "post", trap->message);
+		kwasm_printk_deferred(KERN_WARNING pr_fmt("%s: %s trapped: %s\n"),
+				pt->exec->name, pt->info.name, trap->message);
 }
 NOKPROBE_SYMBOL(kwasm_trap_log);
 

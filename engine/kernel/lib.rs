@@ -14,11 +14,18 @@ use core::alloc::{GlobalAlloc, Layout};
 // Pulls in the engine and with it the `#[no_mangle]` C ABI functions.
 pub use kwasm_engine::selftest;
 
+use core::ffi::{c_char, c_void};
+
 extern "C" {
-    fn kwasm_rt_alloc(size: usize, align: usize) -> *mut u8;
-    fn kwasm_rt_free(ptr: *mut u8);
-    fn kwasm_rt_panic(msg: *const u8, len: usize) -> !;
+    fn kwasm_rt_alloc(size: usize, align: usize) -> *mut c_void;
+    fn kwasm_rt_free(ptr: *mut c_void);
+    fn kwasm_rt_panic(msg: *const c_char, len: usize) -> !;
 }
+
+// The declarations above have the types the C ABI defines (src/rt.c is checked too).
+const _: kwasm_engine::RtAlloc = kwasm_rt_alloc;
+const _: kwasm_engine::RtFree = kwasm_rt_free;
+const _: kwasm_engine::RtPanic = kwasm_rt_panic;
 
 struct KernelAllocator;
 
@@ -27,12 +34,12 @@ struct KernelAllocator;
 unsafe impl GlobalAlloc for KernelAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: The module's allocator accepts any size and power-of-two alignment.
-        unsafe { kwasm_rt_alloc(layout.size(), layout.align()) }
+        unsafe { kwasm_rt_alloc(layout.size(), layout.align()).cast() }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
         // SAFETY: `ptr` came from `alloc` above, as `GlobalAlloc` requires.
-        unsafe { kwasm_rt_free(ptr) }
+        unsafe { kwasm_rt_free(ptr.cast()) }
     }
 }
 
@@ -62,5 +69,5 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     };
     let _ = core::fmt::write(&mut msg, format_args!("{info}"));
     // SAFETY: `msg.buf[..msg.len]` is initialized; the callee does not return.
-    unsafe { kwasm_rt_panic(msg.buf.as_ptr(), msg.len) }
+    unsafe { kwasm_rt_panic(msg.buf.as_ptr().cast(), msg.len) }
 }

@@ -6,28 +6,111 @@
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ffi::CStr;
 use core::fmt::{self, Write};
 use wasmi::{ExternType, FuncType, Module, ValType};
 
 use crate::error::{load_error, LoadError};
-
-/// The prefix of every attach-point export.
-const KPROBE_PREFIX: &str = "kprobe:";
 
 /// The longest kernel symbol name (`KSYM_NAME_LEN` is 512, with the NUL).
 const MAX_SYMBOL_LEN: usize = 511;
 
 pub use crate::cabi::MAX_PARAMS;
 
-/// Where on the probed function a handler runs.
+/// What an attach point's target names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
-pub enum Kind {
-    /// On entry: a kprobe.
-    Pre = crate::cabi::KIND_PRE,
-    /// On return: a kretprobe.
-    Post = crate::cabi::KIND_POST,
+enum Target {
+    /// One kernel symbol.
+    Symbol,
 }
+
+impl Target {
+    /// How the grammar in error messages writes it.
+    fn placeholder(self) -> &'static str {
+        match self {
+            Target::Symbol => "SYMBOL",
+        }
+    }
+
+    /// Checks `target`, or says why it does not fit.
+    fn check(self, target: &str) -> Result<(), &'static str> {
+        match self {
+            Target::Symbol => {
+                if target.is_empty() {
+                    Err("the symbol is empty")
+                } else if target.len() > MAX_SYMBOL_LEN {
+                    Err("the symbol is longer than 511 bytes")
+                } else if !target
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+                {
+                    Err("a symbol has only letters, digits, '_' and '.'")
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// One attach kind (probe-abi.rst, "Attach points"): how its exports are named and what
+/// its handlers may declare. The attachment layer delivers its events; it finds the kind
+/// by [`AttachKind::name`] in its own table (src/kwasm_internal.h), and the module checks
+/// at init that every kind here has a row there.
+///
+/// A new kind is a row of [`KINDS`], a file in `src/kinds/` and a row of that table.
+#[derive(Debug)]
+pub struct AttachKind {
+    /// Its name in the attachment layer (`kretprobe`), NUL-terminated for the C side.
+    name: &'static CStr,
+    /// What its exports start with, before the first `:` (`kprobe`).
+    prefix: &'static str,
+    /// What the middle of the export names.
+    target: Target,
+    /// What its exports end with, after the last `:` (`post`), if anything.
+    suffix: Option<&'static str>,
+    /// Most parameters its handler may declare.
+    max_params: usize,
+    /// The handler types it accepts, for error messages.
+    expected: &'static str,
+    /// Whether its handlers run as the probed function returns, when `ret()` answers and
+    /// parameters are not copied as user strings.
+    pub(crate) on_return: bool,
+}
+
+impl AttachKind {
+    /// Its name in the attachment layer.
+    pub fn name(&self) -> &'static str {
+        self.name.to_str().unwrap_or("")
+    }
+
+    /// Its name, NUL-terminated.
+    pub fn name_with_nul(&self) -> &'static CStr {
+        self.name
+    }
+}
+
+/// The attach kinds, in the order the attachment layer detaches them.
+pub const KINDS: &[AttachKind] = &[
+    AttachKind {
+        name: c"kprobe",
+        prefix: "kprobe",
+        target: Target::Symbol,
+        suffix: Some("pre"),
+        max_params: MAX_PARAMS,
+        expected: "up to six i32/i64 parameters and no result",
+        on_return: false,
+    },
+    AttachKind {
+        name: c"kretprobe",
+        prefix: "kprobe",
+        target: Target::Symbol,
+        suffix: Some("post"),
+        max_params: 1,
+        expected: "() -> () or one i32/i64 parameter (the return value)",
+        on_return: true,
+    },
+];
 
 /// The type of one handler parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,14 +121,14 @@ pub enum ParamType {
     I64,
 }
 
-/// One `kprobe:SYMBOL:pre|post` export.
+/// One attach-point export, such as `kprobe:SYMBOL:pre`.
 #[derive(Debug)]
 pub struct AttachPoint {
-    /// The kernel symbol, NUL-terminated for the C side.
+    /// What it attaches to (a kernel symbol), NUL-terminated for the C side.
     symbol: Box<[u8]>,
-    /// Entry or return.
-    pub kind: Kind,
-    /// The declared parameters (a `post` handler has at most one: the return value).
+    /// Its kind.
+    pub kind: &'static AttachKind,
+    /// The declared parameters.
     pub params: Vec<ParamType>,
     /// The export's name, to call it and to show it; NUL-terminated for the C side.
     export: Box<[u8]>,
@@ -60,13 +143,13 @@ fn with_nul(text: &str) -> Box<[u8]> {
 }
 
 impl AttachPoint {
-    /// The kernel symbol.
+    /// What it attaches to (a kernel symbol).
     pub fn symbol(&self) -> &str {
         // The bytes came from a `&str` plus a NUL.
         core::str::from_utf8(&self.symbol[..self.symbol.len() - 1]).unwrap_or("")
     }
 
-    /// The kernel symbol with its terminating NUL.
+    /// The target with its terminating NUL.
     pub fn symbol_with_nul(&self) -> &[u8] {
         &self.symbol
     }
@@ -129,44 +212,87 @@ fn kind_name(ty: &ExternType) -> &'static str {
     }
 }
 
-/// Splits `kprobe:SYMBOL:pre|post`, or says why the name does not fit.
-fn parse_kprobe_name(name: &str) -> Result<(&str, Kind), LoadError> {
-    let bad = |why: &str| {
+/// The kinds whose exports start with `prefix` and a colon.
+fn kinds_of(prefix: &str) -> impl Iterator<Item = &'static AttachKind> + Clone + '_ {
+    KINDS.iter().filter(move |k| k.prefix == prefix)
+}
+
+/// Writes the grammar of the kinds sharing `prefix`, as `kprobe:SYMBOL:pre|post`.
+struct Grammar<'a>(&'a str);
+
+impl fmt::Display for Grammar<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut kinds = kinds_of(self.0);
+        let Some(first) = kinds.clone().next() else {
+            return Ok(());
+        };
+        write!(f, "{}:{}", self.0, first.target.placeholder())?;
+        for (i, suffix) in kinds.by_ref().filter_map(|k| k.suffix).enumerate() {
+            f.write_str(if i == 0 { ":" } else { "|" })?;
+            f.write_str(suffix)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the suffixes of the kinds sharing a prefix as `:pre or :post`.
+struct Suffixes<'a>(&'a str);
+
+impl fmt::Display for Suffixes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let suffixes = kinds_of(self.0).filter_map(|k| k.suffix);
+        for (i, suffix) in suffixes.enumerate() {
+            write!(f, "{}:{suffix}", if i == 0 { "" } else { " or " })?;
+        }
+        Ok(())
+    }
+}
+
+/// The first attach kind whose exports start like `name` (`kprobe:`), if any.
+fn attach_kind_of(name: &str) -> Option<&'static AttachKind> {
+    let (prefix, _) = name.split_once(':')?;
+    kinds_of(prefix).next()
+}
+
+/// Splits an attach-point export into its kind and target, or says why it does not fit
+/// the grammar of the kinds sharing its prefix, of which `first` is the first.
+fn parse_attach_name<'n>(
+    name: &'n str,
+    first: &'static AttachKind,
+) -> Result<(&'static AttachKind, &'n str), LoadError> {
+    let prefix = first.prefix;
+    let bad = |why: fmt::Arguments<'_>| {
         load_error!(
             EINVAL,
-            "export \"{name}\" does not fit kprobe:SYMBOL:pre|post ({why})"
+            "export \"{name}\" does not fit {} ({why})",
+            Grammar(prefix)
         )
     };
-    let rest = &name[KPROBE_PREFIX.len()..];
-    let (symbol, kind) = rest
-        .rsplit_once(':')
-        .ok_or_else(|| bad("no :pre or :post"))?;
-    let kind = match kind {
-        "pre" => Kind::Pre,
-        "post" => Kind::Post,
-        _ => return Err(bad("it must end in :pre or :post")),
+    let rest = &name[prefix.len() + 1..];
+    // Kinds that share a prefix differ by suffix; a kind without one has its prefix alone.
+    let (kind, target) = if first.suffix.is_none() {
+        (first, rest)
+    } else {
+        let (target, suffix) = rest
+            .rsplit_once(':')
+            .ok_or_else(|| bad(format_args!("no {}", Suffixes(prefix))))?;
+        let kind = kinds_of(prefix)
+            .find(|k| k.suffix == Some(suffix))
+            .ok_or_else(|| bad(format_args!("it must end in {}", Suffixes(prefix))))?;
+        (kind, target)
     };
-    if symbol.is_empty() {
-        return Err(bad("the symbol is empty"));
-    }
-    if symbol.len() > MAX_SYMBOL_LEN {
-        return Err(bad("the symbol is longer than 511 bytes"));
-    }
-    if !symbol
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-    {
-        return Err(bad("a symbol has only letters, digits, '_' and '.'"));
-    }
-    Ok((symbol, kind))
+    kind.target
+        .check(target)
+        .map_err(|why| bad(format_args!("{why}")))?;
+    Ok((kind, target))
 }
 
 /// Checks a handler's type and returns its parameters.
-fn handler_params(name: &str, kind: Kind, ty: &FuncType) -> Result<Vec<ParamType>, LoadError> {
-    let max = match kind {
-        Kind::Pre => MAX_PARAMS,
-        Kind::Post => 1,
-    };
+fn handler_params(
+    name: &str,
+    kind: &AttachKind,
+    ty: &FuncType,
+) -> Result<Vec<ParamType>, LoadError> {
     let params: Option<Vec<ParamType>> = ty
         .params()
         .iter()
@@ -177,19 +303,13 @@ fn handler_params(name: &str, kind: Kind, ty: &FuncType) -> Result<Vec<ParamType
         })
         .collect();
     match params {
-        Some(p) if p.len() <= max && ty.results().is_empty() => Ok(p),
-        _ => Err(match kind {
-            Kind::Pre => load_error!(
-                EINVAL,
-                "export \"{name}\" has type {}, expected up to six i32/i64 parameters and no result",
-                ShowType(ty)
-            ),
-            Kind::Post => load_error!(
-                EINVAL,
-                "export \"{name}\" has type {}, expected () -> () or one i32/i64 parameter (the return value)",
-                ShowType(ty)
-            ),
-        }),
+        Some(p) if p.len() <= kind.max_params && ty.results().is_empty() => Ok(p),
+        _ => Err(load_error!(
+            EINVAL,
+            "export \"{name}\" has type {}, expected {}",
+            ShowType(ty),
+            kind.expected
+        )),
     }
 }
 
@@ -200,8 +320,8 @@ pub(crate) fn check_exports(module: &Module) -> Result<Exports, LoadError> {
     for export in module.exports() {
         let name = export.name();
         let ty = export.ty();
-        if name.starts_with(KPROBE_PREFIX) {
-            let (symbol, kind) = parse_kprobe_name(name)?;
+        if let Some(first) = attach_kind_of(name) {
+            let (kind, symbol) = parse_attach_name(name, first)?;
             let ExternType::Func(func_ty) = ty else {
                 return Err(load_error!(
                     EINVAL,

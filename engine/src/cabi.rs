@@ -15,11 +15,6 @@ pub type Ctx = *mut c_void;
 /// Most parameters a `pre` handler may declare (the register arguments on x86_64).
 pub const MAX_PARAMS: usize = 6;
 
-/// Attach kind codes: an attach point of the engine's kind table, entry of a kprobe.
-pub const KIND_PRE: u32 = 0;
-/// The return of a kprobe (a kretprobe).
-pub const KIND_POST: u32 = 1;
-
 /// `HostOps::read` kinds: kernel memory.
 pub const READ_KERNEL: u32 = 0;
 /// Reads user memory.
@@ -50,6 +45,16 @@ pub const TRAP_INTEGER: u32 = 5;
 pub const TRAP_HOST: u32 = 6;
 /// Anything else (tables, indirect calls, growth limits, out of memory).
 pub const TRAP_OTHER: u32 = 7;
+
+/// The engine's runtime, which the kernel side implements (`src/rt.c`) and the engine's
+/// staticlib declares (`engine/kernel/lib.rs`); both are checked against these types at
+/// build time. `kwasm_rt_alloc`: memory of at least `size` bytes aligned to `align`, or
+/// null.
+pub type RtAlloc = unsafe extern "C" fn(size: usize, align: usize) -> *mut c_void;
+/// `kwasm_rt_free`: frees what `kwasm_rt_alloc` returned.
+pub type RtFree = unsafe extern "C" fn(ptr: *mut c_void);
+/// `kwasm_rt_panic`: reports an engine bug (`len` bytes of `msg`); does not return.
+pub type RtPanic = unsafe extern "C" fn(msg: *const c_char, len: usize) -> !;
 
 /// Limits on one program; the kernel side fills them from module parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,8 +123,9 @@ pub struct AttachInfo {
     pub symbol: *const c_char,
     /// The export's name, NUL-terminated, owned by the program.
     pub name: *const c_char,
-    /// Its kind: [`KIND_PRE`], [`KIND_POST`].
-    pub kind: u32,
+    /// Its attach kind's name (`kretprobe`), NUL-terminated, static: the key of the
+    /// attachment layer's table of kinds.
+    pub kind: *const c_char,
     /// How many parameters the handler declares.
     pub nparams: u32,
 }

@@ -107,6 +107,16 @@ pub unsafe extern "C" fn kwasm_engine_free(program: *mut Program) {
     }
 }
 
+/// The name of the engine's `index`-th attach kind (NUL-terminated, static), or null past
+/// the last: the module checks at init that its attachment layer has every one.
+#[no_mangle]
+pub extern "C" fn kwasm_engine_kind(index: u32) -> *const c_char {
+    match crate::KINDS.get(index as usize) {
+        Some(kind) => kind.name_with_nul().as_ptr(),
+        None => core::ptr::null(),
+    }
+}
+
 /// How many attach points the program has.
 ///
 /// # Safety
@@ -139,7 +149,7 @@ pub unsafe extern "C" fn kwasm_engine_attach_point(
         *out = AttachInfo {
             symbol: ap.symbol_with_nul().as_ptr().cast(),
             name: ap.export_with_nul().as_ptr().cast(),
-            kind: ap.kind as u32,
+            kind: ap.kind.name_with_nul().as_ptr(),
             nparams: ap.params.len() as u32,
         };
     }

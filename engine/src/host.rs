@@ -22,9 +22,9 @@ pub use crate::cabi::{
 pub(crate) enum Phase {
     /// The `start` function, at load.
     Start,
-    /// A `pre` handler.
+    /// A handler of an attach kind that runs on entry (or on an event).
     Pre,
-    /// A `post` handler.
+    /// A handler of an attach kind that runs as the probed function returns.
     Post,
     /// `report`.
     Report,

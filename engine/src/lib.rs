@@ -23,7 +23,8 @@ mod prescan;
 mod program;
 mod selftest;
 
-pub use abi::{AttachPoint, Kind, ParamType, MAX_PARAMS};
+pub use abi::{AttachKind, AttachPoint, ParamType, KINDS, MAX_PARAMS};
+pub use cabi::{RtAlloc, RtFree, RtPanic};
 pub use compat::COMM_LEN;
 pub use error::{Errno, LoadError, Trap, TrapKind};
 pub use host::{
@@ -39,7 +40,7 @@ pub use selftest::{selftest, SELFTEST_EXPECTED};
 pub mod capi {
     pub use crate::ffi::{
         kwasm_engine_attach_count, kwasm_engine_attach_point, kwasm_engine_call,
-        kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report,
+        kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report, kwasm_engine_kind,
         kwasm_engine_load, kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes,
         AttachInfo, TrapInfo,
     };

@@ -8,7 +8,7 @@ use wasmi::{
     Store, TypedFunc, TypedResumableCall, Val,
 };
 
-use crate::abi::{self, AttachPoint, Kind, ParamType, MAX_PARAMS};
+use crate::abi::{self, AttachPoint, ParamType, MAX_PARAMS};
 use crate::error::{load_error, LoadError, Trap, TrapKind};
 use crate::host::{self, Ctx, HostOps, HostState, Phase};
 use crate::limits::{Limiter, Limits, Refusal, WASM_PAGE};
@@ -366,10 +366,8 @@ impl Program {
         let Some(ap) = self.attach.get(index) else {
             return Err(Trap::new(TrapKind::Other, c"no such attach point"));
         };
-        let phase = match ap.kind {
-            Kind::Pre => Phase::Pre,
-            Kind::Post => Phase::Post,
-        };
+        let on_return = ap.kind.on_return;
+        let phase = if on_return { Phase::Post } else { Phase::Pre };
         let func = match self.handlers[index] {
             Handler::NoParams(typed) => {
                 self.enter(phase, ctx, fuel);
@@ -386,11 +384,11 @@ impl Program {
             Val::I32(0),
             Val::I32(0),
         ];
-        let (n, kind) = (ap.params.len(), ap.kind);
+        let n = ap.params.len();
         let mut used = 0u32;
         for i in 0..n {
             let mut v = params[i];
-            if strings & (1 << i) != 0 && kind == Kind::Pre {
+            if strings & (1 << i) != 0 && !on_return {
                 v = self.copy_string(ctx, v, &mut used);
             }
             vals[i] = match self.attach[index].params[i] {

@@ -100,7 +100,7 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
         let mut info = AttachInfo {
             symbol: null(),
             name: null(),
-            kind: 9,
+            kind: null(),
             nparams: 9,
         };
         let want = [("do_sys_open", 1, 1), ("do_sys_open", 0, 2)];
@@ -109,7 +109,9 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
             assert_eq!(CStr::from_ptr(info.symbol).to_str().unwrap(), *sym);
             let export = format!("kprobe:{sym}:{}", ["pre", "post"][*kind as usize]);
             assert_eq!(CStr::from_ptr(info.name).to_str().unwrap(), export);
-            assert_eq!((info.kind, info.nparams), (*kind, *nparams));
+            let kind_name = ["kprobe", "kretprobe"][*kind as usize];
+            assert_eq!(CStr::from_ptr(info.kind).to_str().unwrap(), kind_name);
+            assert_eq!(info.nparams, *nparams);
         }
         assert_eq!(kwasm_engine_attach_point(p, 2, &mut info), -22);
         assert!(kwasm_engine_has_report(p));
@@ -247,4 +249,15 @@ fn the_selftest_computes_its_value() {
     // SAFETY: `got` is writable.
     assert_eq!(unsafe { kwasm_engine_selftest(&mut got) }, 0);
     assert_eq!(got, kwasm_engine::SELFTEST_EXPECTED);
+}
+
+#[test]
+fn the_kinds_are_listed_by_name_and_end_with_null() {
+    let names: Vec<_> = (0..)
+        .map(|i| kwasm_engine_kind(i))
+        .take_while(|p| !p.is_null())
+        // SAFETY: Non-null names are static NUL-terminated strings.
+        .map(|p| unsafe { CStr::from_ptr(p) }.to_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kprobe", "kretprobe"]);
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use kwasm_engine::{Errno, Kind, Limits, ParamType, Program};
+use kwasm_engine::{Errno, Limits, ParamType, Program, KINDS};
 
 #[test]
 fn a_module_with_every_kind_of_export_loads_and_lists_its_attach_points_by_name() {
@@ -22,21 +22,35 @@ fn a_module_with_every_kind_of_export_loads_and_lists_its_attach_points_by_name(
     let aps = p.attach_points();
     let got: Vec<_> = aps
         .iter()
-        .map(|a| (a.symbol(), a.kind, a.params.len()))
+        .map(|a| (a.symbol(), a.kind.name(), a.params.len()))
         .collect();
     assert_eq!(
         got,
         [
-            ("__x64_sys_mkdir", Kind::Pre, 0),
-            ("do_sys_openat2", Kind::Pre, 6),
-            ("foo.isra.0", Kind::Post, 0),
-            ("vfs_read", Kind::Post, 1),
+            ("__x64_sys_mkdir", "kprobe", 0),
+            ("do_sys_openat2", "kprobe", 6),
+            ("foo.isra.0", "kretprobe", 0),
+            ("vfs_read", "kretprobe", 1),
         ]
     );
     assert_eq!(aps[3].params, [ParamType::I64]);
     assert_eq!(aps[0].symbol_with_nul(), b"__x64_sys_mkdir\0");
     assert!(p.has_report());
     assert_eq!(p.memory_bytes(), 65536);
+}
+
+#[test]
+fn every_attach_kind_has_a_unique_name() {
+    let mut names: Vec<_> = KINDS.iter().map(|k| k.name()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), KINDS.len());
+}
+
+#[test]
+fn an_export_whose_prefix_names_no_kind_is_not_an_attach_point() {
+    let p = load(r#"(module (func (export "kprobes:foo:pre")) (func (export "kprobe")))"#);
+    assert!(p.attach_points().is_empty());
 }
 
 #[test]

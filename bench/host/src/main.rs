@@ -391,7 +391,7 @@ impl Kwasm {
                     let mut info = AttachInfo {
                         symbol: null(),
                         name: null(),
-                        kind: 0,
+                        kind: null(),
                         nparams: 0,
                     };
                     assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
@@ -760,15 +760,11 @@ fn examples(dir: &std::path::Path) {
                 let mut info = AttachInfo {
                     symbol: null(),
                     name: null(),
-                    kind: 0,
+                    kind: std::ptr::null(),
                     nparams: 0,
                 };
                 assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
-                let handler = format!(
-                    "kprobe:{}:{}",
-                    CStr::from_ptr(info.symbol).to_str().unwrap(),
-                    if info.kind == 0 { "pre" } else { "post" }
-                );
+                let handler = CStr::from_ptr(info.name).to_str().unwrap().to_owned();
                 let params = [3u64, 0x7fff_0000_1000, 0o755, 4096, 0, 0];
                 let mut batches: Vec<f64> = (0..7)
                     .map(|_| {

@@ -10,7 +10,7 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
-#include "kwasm_internal.h"
+#include "../kwasm_internal.h"
 
 /* The fewest kretprobe instances of a post attach point (see kwasm_kretprobe_attach()). */
 #define KWASM_RET_INSTANCES_MIN	64

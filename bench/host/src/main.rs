@@ -804,6 +804,16 @@ fn main() {
     let code = wat::parse_str(WAT).unwrap();
     let (big, filler_funcs) = sized_big_module();
 
+    // `KWASM_BENCH_PROFILE=N`: only N calls of kwasm's empty handler, for a profiler
+    // (performance.rst, "Where an empty call goes"):
+    // valgrind --tool=callgrind --toggle-collect=kwasm_engine_call target/release/kwasm-bench-host
+    if let Some(n) = std::env::var("KWASM_BENCH_PROFILE").ok().and_then(|n| n.parse().ok()) {
+        let mut kwasm = Kwasm::new(&code, &big);
+        let empty = kwasm.index[0];
+        (0..n).for_each(|_| kwasm.call(empty));
+        return;
+    }
+
     let mut native = Native {
         n: 0,
         slots: [0; 65],

@@ -179,12 +179,18 @@ gcc -static -O2 -Wall -Werror -o "$staging/bin/nocap" "$KWASM_TOP/qemu/bin/nocap
 "$KWASM_TOP/scripts/build-probes.sh" "$staging/bench" "$KWASM_TOP"/bench/probes/*.c
 "$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/bench" "$KWASM_TOP"/bench/compat/*.c
 cp "$KWASM_TOP/qemu/bench.sh" "$staging/"
-# Modules of growing code size for the load-time bench: N small functions each.
+# Modules of growing code size for the load-time bench: N small functions each, about
+# 50 bytes of code apiece (wasmi's strict limits refuse many functions averaging under 40).
 for n in 10 100 1000 5000; do
 	{
 		echo "(module"
 		for i in $(seq 1 "$n"); do
-			echo "(func (param i32) (result i32) (local i32) (loop (local.set 1 (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const $i)))) (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if 0 (local.get 0))) (local.get 1))"
+			echo "(func (param i32) (result i32) (local i32) (loop" \
+				"(local.set 1 (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const $i))))" \
+				"(local.set 1 (i32.xor (local.get 1) (i32.shr_u (local.get 1) (i32.const 7))))" \
+				"(local.set 1 (i32.rotl (local.get 1) (i32.const 3)))" \
+				"(local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if 0 (local.get 0)))" \
+				"(local.get 1))"
 		done
 		echo ")"
 	} >"$out/funcs$n.wat"

@@ -91,6 +91,7 @@ compat_new() {
 	for i in 1 2 3; do (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null || true; done
 	nc 127.0.0.1 9 </dev/null 2>/dev/null || true
 	echo 0 >"$WASM/cc/active"
+	echo "report: $(cat "$WASM/cc/report"); stats: $(cat "$WASM/cc/stats")"
 	[ "$(cat "$WASM/cc/report")" = 7 ]
 	[ "$(stat_of cc kprobe:__x64_sys_connect:pre hits)" = 7 ]
 }

@@ -15,15 +15,16 @@ setup() {
 }
 
 teardown() {
-	if [ -e $T/kprobe_events ]; then
-		echo 0 >$T/events/kwasm_t/enable 2>/dev/null || true
+	if [ -e $T/events/kwasm_t/enable ]; then
+		echo 0 >$T/events/kwasm_t/enable
 		echo >$T/kprobe_events
 	fi
 	[ ! -d /sys/module/kwasm_test_kprobe ] || rmmod kwasm_test_kprobe
 	kwasm_teardown_scratch
 }
 
-# The hits of tracefs kprobe event $1 (kprobe_profile: name, hits, misses).
+# The hits of tracefs kprobe event $1 (kprobe_profile: the event's name without its
+# group, hits, misses).
 event_hits() {
 	awk -v e="$1" '$1 == e { print $2 }' $T/kprobe_profile
 }
@@ -93,24 +94,26 @@ event_hits() {
 
 @test "a tracefs kprobe event on mkdir beside kwasm's: both count, and either goes without harming the other" {
 	[ -e $T/kprobe_events ]
-	echo 'p:kwasm_t/mkdir __x64_sys_mkdir' >>$T/kprobe_events
-	echo 1 >$T/events/kwasm_t/mkdir/enable
+	# The program first: its mkdir in configfs is a mkdir(2) too.
 	kwasm_new c mkdir_count
+	echo 'p:kwasm_t/kwasm_mkdir __x64_sys_mkdir' >>$T/kprobe_events
+	echo 1 >$T/events/kwasm_t/kwasm_mkdir/enable
 	echo 1 >"$WASM/c/active"
 	[ "$(kprobe_flags __x64_sys_mkdir | sort | tr '\n' ' ')" = "[FTRACE] [FTRACE] " ]
 	make_dirs /tmp/t 3
-	[ "$(event_hits kwasm_t/mkdir)" = 3 ]
+	echo "kprobe_profile: $(cat $T/kprobe_profile)"
+	[ "$(event_hits kwasm_mkdir)" = 3 ]
 	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre hits)" = 3 ]
 	# kwasm goes and comes back (registering at the entry again, beside the event).
 	echo 0 >"$WASM/c/active"
 	mkdir /tmp/t/x
 	echo 1 >"$WASM/c/active"
 	mkdir /tmp/t/y
-	[ "$(event_hits kwasm_t/mkdir)" = 5 ]
+	[ "$(event_hits kwasm_mkdir)" = 5 ]
 	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre hits)" = 4 ]
 	# The event goes: kwasm's probe keeps counting.
-	echo 0 >$T/events/kwasm_t/mkdir/enable
-	echo '-:kwasm_t/mkdir' >>$T/kprobe_events
+	echo 0 >$T/events/kwasm_t/kwasm_mkdir/enable
+	echo '-:kwasm_t/kwasm_mkdir' >>$T/kprobe_events
 	mkdir /tmp/t/z
 	echo 0 >"$WASM/c/active"
 	[ "$(cat "$WASM/c/report")" = 5 ]
@@ -118,9 +121,10 @@ event_hits() {
 }
 
 @test "a bare C kprobe registered three times at an ftrace entry counts, and kwasm's beside it too" {
+	# The program first: its mkdir in configfs is a mkdir(2) too.
+	kwasm_new c mkdir_count
 	insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_mkdir cycles=3
 	[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
-	kwasm_new c mkdir_count
 	echo 1 >"$WASM/c/active"
 	make_dirs /tmp/t 4
 	echo 0 >"$WASM/c/active"

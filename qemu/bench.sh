@@ -134,7 +134,7 @@ for r in $(seq 1 $ROUNDS); do
 	done
 done
 
-median() { sort -n $OUT/$1 | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { [ -s $OUT/$1 ] || return 0; sort -n $OUT/$1 | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 base=$(median baseline)
 bare=$(median bare)
 noopt_bare=$(median noopt_bare)
@@ -189,8 +189,8 @@ if insmod /kwasm/test/kwasm_test_kprobe.ko kind=fprobe symbol=kwasm_test_traced 
 	have_fprobe=yes
 fi
 calls() { # FN: PN calls of kwasm_test_FN; prints ns per call
-	bash -c 's=$EPOCHREALTIME; echo '$PN' > '$TGT'/$1_calls; e=$EPOCHREALTIME; echo "${s/./} ${e/./}"' |
-		awk '{ printf "%.1f\n", ($2 - $1) * 1000 / '$PN' }'
+	bash -c 's=$EPOCHREALTIME; echo "$1" > "$2"; e=$EPOCHREALTIME; echo "${s/./} ${e/./}"' \
+		_ $PN $TGT/$1_calls | awk -v n=$PN '{ printf "%.1f\n", ($2 - $1) * 1000 / n }'
 }
 # The path of the row's kprobe, from the list: ftrace, jump, int3 (or none: an fprobe).
 path_of() {
@@ -259,7 +259,8 @@ for c in $PCONFIGS; do
 		printf "%-16s %-22s %10.1f %10.1f %10.1f %10s %s\n", $1, $2, $3, $5, $6,
 			($1 ~ /^none_/) ? "-" : sprintf("%.1f", $3 - $4), path }'
 done
-[ ! -e $OUT/paths_wrong ] || sed 's/^/WRONG: /' $OUT/paths_wrong
+# A wrong count once per row and count, with in how many rounds.
+[ ! -e $OUT/paths_wrong ] || sort $OUT/paths_wrong | uniq -c | awk '{ c = $1; $1 = ""; print "WRONG:" $0 " (" c " rounds)" }'
 [ ! -s $OUT/p_kretprobe ] || [ ! -s $OUT/p_fprobe_exit ] ||
 	echo "$(median p_kretprobe) $(median p_fprobe_exit) $(median p_none_traced)" | awk '{ printf \
 		"return path: kretprobe overhead / fprobe exit-handler overhead: %.2f\n", ($1 - $3) / ($2 - $3) }'

@@ -171,7 +171,7 @@ if [ -s $OUT/bpftrace_count ]; then
 	[ ! -e $OUT/bpftrace_wrong ] ||
 		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"
 	echo "$(median counter) $(median bpftrace_count) $base" | awk '{ printf \
-		"kwasm counter overhead / bpftrace count() overhead: %.2f (bpftrace kprobe optimized: %s)\n",
+		"kwasm counter overhead / bpftrace count() overhead: %.2f (bpftrace kprobe on its fast path: %s)\n",
 		($1 - $3) / ($2 - $3), "'"$(opt bpftrace_count)"'" }'
 fi
 

@@ -81,6 +81,21 @@ compat_new() {
 	[ "$(stat_of v kprobe:__x64_sys_vfork:pre hits)" = 7 ]
 }
 
+@test "the wasm3 module's connect_counter counts exactly the connects of the task it names, toyproxy" {
+	compat_new cc connect_counter
+	echo 1 >"$WASM/cc/active"
+	cp /bin/bash /tmp/t/toyproxy
+	# Seven TCP connects to a closed port (refused: still seven connect() calls).
+	/tmp/t/toyproxy -c 'for i in 1 2 3 4 5 6 7; do (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null; done; true'
+	# Connects of other tasks do not count: this shell's, and busybox nc's.
+	for i in 1 2 3; do (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null || true; done
+	nc 127.0.0.1 9 </dev/null 2>/dev/null || true
+	echo 0 >"$WASM/cc/active"
+	echo "report: $(cat "$WASM/cc/report"); stats: $(cat "$WASM/cc/stats")"
+	[ "$(cat "$WASM/cc/report")" = 7 ]
+	[ "$(stat_of cc kprobe:__x64_sys_connect:pre hits)" = 7 ]
+}
+
 @test "a handler parameter of another type is a load error that names the export" {
 	mkdir "$WASM/b"
 	cat "$COMPAT/bad_param.wasm" >"$WASM/b/code"

@@ -24,6 +24,32 @@ teardown() {
 	echo "$output" | grep -qE "^[0-9]+ +mkdir +/tmp/t/second\$"
 }
 
+@test "tcpconnect shows each TCP connect's pid, comm, destination address and port, and no UNIX connect" {
+	kwasm_new tc tcpconnect
+	nc -l -p 7001 </dev/null >/dev/null &
+	listener=$!
+	for i in $(seq 1 50); do
+		netstat -ltn | grep -q ':7001 ' && break
+		sleep 0.1
+	done
+	echo 1 >"$WASM/tc/active"
+	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec nc 127.0.0.1 7001 </dev/null'; cat /tmp/t/pid)
+	# bash's /dev/tcp: a refused connect ends the shell (a failed exec redirection).
+	pid2=$(bash -c 'echo $$; exec 3<>/dev/tcp/127.0.0.2/9' 2>/dev/null) || true
+	# A UNIX socket's connect (logger's, to /dev/log) is no inet_stream_connect.
+	logger -s "kwasm tcpconnect test" 2>/dev/null || true
+	echo 0 >"$WASM/tc/active"
+	kill "$listener" 2>/dev/null || true
+	wait "$listener" || true
+	run cat "$WASM/tc/report"
+	echo "$output"
+	[ "${#lines[@]}" = 3 ]
+	[ "${lines[0]}" = "PID     COMM            IP DADDR                                   DPORT" ]
+	[[ "${lines[1]}" =~ ^$pid\ +nc\ +4\ \ 127\.0\.0\.1\ +7001$ ]]
+	[[ "${lines[2]}" =~ ^$pid2\ +bash\ +4\ \ 127\.0\.0\.2\ +9$ ]]
+	[ "$(stat_of tc kprobe:inet_stream_connect:pre hits)" = 2 ]
+}
+
 @test "latency renders a log2 histogram of vfs_read times with every timed read counted" {
 	kwasm_new lat latency
 	echo 1 >"$WASM/lat/active"

@@ -85,3 +85,24 @@ kwasm_teardown_scratch() {
 	kwasm_unload
 	rm -rf /tmp/t
 }
+
+TARGET=/sys/module/kwasm_test_target/parameters
+
+# Loads the test module of functions to probe (qemu/testmod/kwasm_test_target.c):
+# kwasm_test_notrace() is no ftrace site, so its kprobe is int3 or, optimized, a jump;
+# kwasm_test_traced() is one.
+target_load() {
+	[ -d /sys/module/kwasm_test_target ] || insmod /kwasm/test/kwasm_test_target.ko
+}
+
+# Calls kwasm_test_$1 (notrace or traced) $2 times, in the kernel.
+target_calls() {
+	echo "$2" >"$TARGET/$1_calls"
+}
+
+# The flags of each kprobe on $1 in the kprobes list, a line each: "" for a plain
+# (int3) one, else "[OPTIMIZED]", "[FTRACE]", "[DISABLED]"...
+kprobe_flags() {
+	awk -v s="$1" 'index($3, s "+") == 1 { f = ""; for (i = 4; i <= NF; i++) if ($i ~ /^\[/) f = f $i; print f }' \
+		/sys/kernel/debug/kprobes/list
+}

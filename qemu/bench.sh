@@ -13,6 +13,7 @@ LOOP_ACCESS="/kwasm/bin/syscall_loop $N access /tmp"
 OUT=/tmp/bench
 mkdir -p $OUT
 insmod /kwasm/kwasm.ko
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 
 wait_until() { # TENTHS COMMAND...: runs COMMAND every 0.1 s until it succeeds
 	t=$1
@@ -26,8 +27,9 @@ wait_until() { # TENTHS COMMAND...: runs COMMAND every 0.1 s until it succeeds
 
 # kprobes are optimized into jumps by a worker, a little after they are registered:
 # every probed row waits for it (up to 3 s; some probe points cannot be optimized), so
-# that no row runs partly on int3.
-all_optimized() { ! grep -v OPTIMIZED /sys/kernel/debug/kprobes/list | grep -q .; }
+# that no row runs partly on int3. An ftrace kprobe (a traced function's entry, on this
+# kernel with the function tracer) is on its fast path at once.
+all_optimized() { ! grep -v -e OPTIMIZED -e FTRACE /sys/kernel/debug/kprobes/list | grep -q .; }
 # Records in $OUT/ROW.jumps, for the row being measured, whether they all were.
 settle() {
 	[ "$(cat /proc/sys/debug/kprobes-optimization)" = 1 ] || return 0
@@ -99,14 +101,18 @@ measure() { # CONFIG
 	esac
 }
 
-CONFIGS="baseline bare empty counter comm_miss args latency post_counter noopt_bare noopt_counter
-	access_baseline access_bare access_counter access_str noopt_access_bare noopt_access_counter
+CONFIGS="baseline bare empty counter comm_miss args latency post_counter
+	access_baseline access_bare access_counter access_str
 	both_cpus_baseline both_cpus_counter"
+# Without the function tracer the syscalls' entry kprobes are jumps, and int3 with
+# optimization off; with it they are ftrace kprobes either way, and the paths table
+# below compares int3, jump and ftrace on the test module's functions instead.
+[ -e /sys/kernel/tracing/available_filter_functions ] ||
+	CONFIGS="$CONFIGS noopt_bare noopt_counter noopt_access_bare noopt_access_counter"
 # Warm up caches and the engine once.
 row=warmup
 measure counter > /dev/null
 # bpftrace joins the rounds if it runs here; if not, the table says what stopped it.
-mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 t0=$(cut -d' ' -f1 /proc/uptime)
 if ! command -v bpftrace > /dev/null; then
 	bpftrace_status="not run: no bpftrace in this machine (make bench stages it)"
@@ -128,7 +134,7 @@ for r in $(seq 1 $ROUNDS); do
 	done
 done
 
-median() { sort -n $OUT/$1 | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { [ -s $OUT/$1 ] || return 0; sort -n $OUT/$1 | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 base=$(median baseline)
 bare=$(median bare)
 noopt_bare=$(median noopt_bare)
@@ -139,10 +145,10 @@ both_base=$(median both_cpus_baseline)
 echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
 # yes when every kprobe of ROW was a jump in every round.
 opt() { [ -s $OUT/$1.jumps ] && ! grep -q 0 $OUT/$1.jumps && echo yes || echo no; }
-echo "kprobes optimized (a jump instead of int3): __x64_sys_getpgid $(opt bare), __x64_sys_access $(opt access_bare)"
+echo "kprobes on their fast path (ftrace, or a jump instead of int3): __x64_sys_getpgid $(opt bare), __x64_sys_access $(opt access_bare)"
 echo "bpftrace: $bpftrace_status"
 # min and max show the spread between rounds; jumps, in how many rounds every kprobe of
-# the row was optimized (a row with int3 in some rounds is not comparable).
+# the row was optimized or an ftrace one (a row with int3 in some rounds is not comparable).
 printf '%-22s %10s %10s %10s %12s %16s %6s\n' config ns/op min max overhead "overhead / bare" jumps
 for c in $CONFIGS; do
 	[ -s $OUT/$c ] || { printf '%-22s no round succeeded (see above)\n' $c; continue; }
@@ -165,9 +171,103 @@ if [ -s $OUT/bpftrace_count ]; then
 	[ ! -e $OUT/bpftrace_wrong ] ||
 		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"
 	echo "$(median counter) $(median bpftrace_count) $base" | awk '{ printf \
-		"kwasm counter overhead / bpftrace count() overhead: %.2f (bpftrace kprobe optimized: %s)\n",
+		"kwasm counter overhead / bpftrace count() overhead: %.2f (bpftrace kprobe on its fast path: %s)\n",
 		($1 - $3) / ($2 - $3), "'"$(opt bpftrace_count)"'" }'
 fi
+
+# The paths a kprobe takes (Documentation/performance.rst, "Probe paths"): the test
+# module's kwasm_test_traced() is an ftrace site, kwasm_test_notrace() is none (int3, or
+# a jump once optimized); a write of PN to its parameter calls one PN times in a loop in
+# the kernel, and bash's $EPOCHREALTIME around the write gives ns per call. Each probed
+# row checks its count, and records the path the kprobes list shows.
+PN=${kwasm_bench_path_n:-100000}
+TGT=/sys/module/kwasm_test_target/parameters
+insmod /kwasm/test/kwasm_test_target.ko
+have_fprobe=no
+if insmod /kwasm/test/kwasm_test_kprobe.ko kind=fprobe symbol=kwasm_test_traced 2>/dev/null; then
+	rmmod kwasm_test_kprobe
+	have_fprobe=yes
+fi
+calls() { # FN: PN calls of kwasm_test_FN; prints ns per call
+	bash -c 's=$EPOCHREALTIME; echo "$1" > "$2"; e=$EPOCHREALTIME; echo "${s/./} ${e/./}"' \
+		_ $PN $TGT/$1_calls | awk -v n=$PN '{ printf "%.1f\n", ($2 - $1) * 1000 / n }'
+}
+# The path of the row's kprobe, from the list: ftrace, jump, int3 (or none: an fprobe).
+path_of() {
+	f=$(awk '$3 ~ /^kwasm_test_/ { p = "int3"; for (i = 4; i <= NF; i++) {
+		if ($i == "[FTRACE]") p = "ftrace"; if ($i == "[OPTIMIZED]") p = "jump" } print p; exit }' \
+		/sys/kernel/debug/kprobes/list)
+	echo "${f:-fprobe}" >> $OUT/$row.path
+}
+bare_hits() { cat /sys/module/kwasm_test_kprobe/parameters/hits; }
+check() { # GOT: a row's count must be PN
+	[ "$1" = $PN ] || echo "$row: counted $1 of $PN" >> $OUT/paths_wrong
+}
+pmeasure() { # CONFIG
+	case $1 in
+	none_traced) calls traced ;;
+	none_notrace) calls notrace ;;
+	kprobe_ftrace) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=kwasm_test_traced
+		settle; path_of; calls traced; check $(bare_hits); rmmod kwasm_test_kprobe ;;
+	kprobe_jump) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=kwasm_test_notrace
+		settle; path_of; calls notrace; check $(bare_hits); rmmod kwasm_test_kprobe ;;
+	fprobe_entry) insmod /kwasm/test/kwasm_test_kprobe.ko kind=fprobe symbol=kwasm_test_traced
+		path_of; calls traced; check $(bare_hits); rmmod kwasm_test_kprobe ;;
+	kretprobe) insmod /kwasm/test/kwasm_test_kprobe.ko kind=kretprobe symbol=kwasm_test_traced
+		settle; path_of; calls traced; check $(bare_hits); rmmod kwasm_test_kprobe ;;
+	fprobe_exit) insmod /kwasm/test/kwasm_test_kprobe.ko kind=fprobe_exit symbol=kwasm_test_traced
+		path_of; calls traced; check $(bare_hits); rmmod kwasm_test_kprobe ;;
+	kwasm_ftrace) prog traced_counter; path_of; calls traced
+		check $(sed -n 's/.* hits=\([0-9]*\) .*/\1/p' $W/b/stats); unprog ;;
+	kwasm_jump) prog notrace_counter; path_of; calls notrace
+		check $(sed -n 's/.* hits=\([0-9]*\) .*/\1/p' $W/b/stats); unprog ;;
+	kwasm_post) prog traced_post_counter; path_of; calls traced
+		check $(sed -n 's/.* hits=\([0-9]*\) .*/\1/p' $W/b/stats); unprog ;;
+	*_int3) echo 0 > /proc/sys/debug/kprobes-optimization
+		pmeasure ${1%_int3}_jump
+		echo 1 > /proc/sys/debug/kprobes-optimization ;;
+	esac
+}
+PCONFIGS="none_traced none_notrace kprobe_ftrace kprobe_jump kprobe_int3 kwasm_ftrace kwasm_jump
+	kwasm_int3 kretprobe kwasm_post"
+[ $have_fprobe = no ] || PCONFIGS="$PCONFIGS fprobe_entry fprobe_exit"
+for r in $(seq 1 $ROUNDS); do
+	echo "paths: round $r of $ROUNDS" >&2
+	for c in $PCONFIGS; do
+		row=p_$c
+		v=$(pmeasure $c)
+		[ -z "$v" ] || echo "$v" >> $OUT/$row
+	done
+done
+rmmod kwasm_test_target
+echo
+echo "probe paths: kwasm_test_traced() (an ftrace site) or kwasm_test_notrace() (none) x $PN in a kernel loop, $ROUNDS rounds, medians; fprobe: $have_fprobe"
+# overhead: over the same function without a probe; path: what the kprobes list showed,
+# in how many rounds.
+printf '%-16s %-22s %10s %10s %10s %10s %s\n' config function ns/call min max overhead path
+for c in $PCONFIGS; do
+	row=p_$c
+	[ -s $OUT/$row ] || { printf '%-16s no round succeeded (see above)\n' $c; continue; }
+	case $c in
+	*_jump|*_int3|none_notrace) fn=kwasm_test_notrace; ref=$(median p_none_notrace) ;;
+	*) fn=kwasm_test_traced; ref=$(median p_none_traced) ;;
+	esac
+	path=-
+	[ ! -s $OUT/$row.path ] || path=$(sort $OUT/$row.path | uniq -c | awk '{ printf "%s%s %d/'"$(wc -l < $OUT/$row.path)"'", s, $2, $1; s = ", " }')
+	spread=$(sort -n $OUT/$row | sed -n '1p;$p' | tr '\n' ' ')
+	echo "$c $fn $(median $row) $ref $spread" | awk -v path="$path" '{
+		printf "%-16s %-22s %10.1f %10.1f %10.1f %10s %s\n", $1, $2, $3, $5, $6,
+			($1 ~ /^none_/) ? "-" : sprintf("%.1f", $3 - $4), path }'
+done
+# A wrong count once per row and count, with in how many rounds.
+[ ! -e $OUT/paths_wrong ] || sort $OUT/paths_wrong | uniq -c | awk '{ c = $1; $1 = ""; print "WRONG:" $0 " (" c " rounds)" }'
+[ ! -s $OUT/p_kretprobe ] || [ ! -s $OUT/p_fprobe_exit ] ||
+	echo "$(median p_kretprobe) $(median p_fprobe_exit) $(median p_none_traced)" | awk '{ printf \
+		"return path: kretprobe overhead / fprobe exit-handler overhead: %.2f\n", ($1 - $3) / ($2 - $3) }'
+[ ! -s $OUT/p_kprobe_ftrace ] || [ ! -s $OUT/p_fprobe_entry ] ||
+	echo "$(median p_kprobe_ftrace) $(median p_fprobe_entry) $(median p_none_traced)" | awk '{ printf \
+		"entry: ftrace kprobe overhead / fprobe entry-handler overhead: %.2f\n", ($1 - $3) / ($2 - $3) }'
+echo
 
 # Kernel memory per loaded program, all of it (its linear memory and the engine's value
 # stack included): slab, vmalloc and

@@ -74,8 +74,9 @@ for n in 128 129; do
 done
 # Binary modules written directly (wat2wasm's parser recurses on nested blocks, and a
 # 4-million-item segment is 8 MB of text): each has function 0 () -> () that does
-# nothing, 1 the handler on kprobe:__x64_sys_mkdir:pre, 2 report, which returns global 0
-# as one decimal digit; one page of memory.
+# nothing, 1 the handler on kprobe:__x64_sys_mkdir:pre (or on the test module's
+# kwasm_test_notrace, whose kprobe is int3 or a jump, never ftrace), 2 report, which
+# returns global 0 as one decimal digit; one page of memory.
 python3 - "$staging/hostile" <<'EOF'
 import sys
 
@@ -123,11 +124,11 @@ REPORT = (const(0) + GET0 + const(48) + b"\x6a" + b"\x3a\x00\x00"
           + const(1) + const(0) + b"\x3a\x00\x00" + const(0))
 
 
-def module(handler, report=REPORT, elem=None, data=None):
+def module(handler, report=REPORT, elem=None, data=None, symbol="__x64_sys_mkdir"):
     """elem: a passive element segment of that many items (function 0, one byte each);
     data: a passive data segment of that many bytes."""
     types = vec([b"\x60\x00\x00", b"\x60\x00\x01\x7f"])
-    exports = [name("kprobe:__x64_sys_mkdir:pre") + b"\x00\x01", name("report") + b"\x00\x02",
+    exports = [name(f"kprobe:{symbol}:pre") + b"\x00\x01", name("report") + b"\x00\x02",
                name("memory") + b"\x02\x00"]
     secs = [section(1, types), section(3, vec([b"\x00", b"\x00", b"\x01"])),
             section(5, vec([b"\x00\x01"])), section(6, vec([b"\x7f\x01" + const(0) + END])),
@@ -149,14 +150,16 @@ def write(case, code):
 
 
 # elem.drop of a 16384-item segment and data.drop of a 64 KiB one, in a handler and in
-# report; the handler counts its hits in global 0.
-write("elem_drop_handler", module(ELEM_DROP + COUNT, elem=16384))
+# report; the handler counts its hits in global 0 (on the notrace function, for the
+# jump-optimized path).
+NOTRACE = "kwasm_test_notrace"
+write("elem_drop_handler", module(ELEM_DROP + COUNT, elem=16384, symbol=NOTRACE))
 write("elem_drop_report", module(COUNT, ELEM_DROP + REPORT, elem=16384))
-write("data_drop_handler", module(DATA_DROP + COUNT, data=65536))
+write("data_drop_handler", module(DATA_DROP + COUNT, data=65536, symbol=NOTRACE))
 write("data_drop_report", module(COUNT, DATA_DROP + REPORT, data=65536))
 # 4100000 one-byte indices (4.1 MB of code, for max_code_bytes=4200000): wasmi's items
-# array of the segment is 16 MiB, vmalloc'd.
-write("elem_drop_huge", module(ELEM_DROP + COUNT, elem=4100000))
+# array of the segment is 16 MiB, vmalloc'd. On the notrace function, for int3.
+write("elem_drop_huge", module(ELEM_DROP + COUNT, elem=4100000, symbol=NOTRACE))
 # The handler's count inside 100000 nested blocks.
 n = 100000
 write("blocks_100k", module(BLOCK * n + COUNT + END * n))

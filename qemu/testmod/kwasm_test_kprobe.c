@@ -2,7 +2,9 @@
 /*
  * Test-only module, never shipped: a bare kprobe whose handler counts hits. It is the
  * baseline that kwasm's per-hit cost is compared with, and it exercises kprobes alone
- * (registering, unregistering and registering again) apart from kwasm.
+ * (registering, unregistering and registering again) apart from kwasm. kind= picks a
+ * kretprobe, or an fprobe's entry or exit handler, for the bench's comparison of the
+ * function tracer's paths.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -10,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/kprobes.h>
 #include <linux/atomic.h>
+#include <linux/fprobe.h>
 
 static char *symbol = "__x64_sys_getpgid";
 module_param(symbol, charp, 0444);
@@ -18,6 +21,10 @@ MODULE_PARM_DESC(symbol, "The function to probe");
 static int cycles = 1;
 module_param(cycles, int, 0444);
 MODULE_PARM_DESC(cycles, "How many times to register the kprobe (unregistering between)");
+
+static char *kind = "kprobe";
+module_param(kind, charp, 0444);
+MODULE_PARM_DESC(kind, "kprobe, kretprobe, fprobe (entry handler) or fprobe_exit (exit handler)");
 
 static atomic64_t hits_count;
 
@@ -38,22 +45,98 @@ static int kwasm_test_pre(struct kprobe *kp, struct pt_regs *regs)
 NOKPROBE_SYMBOL(kwasm_test_pre);
 
 static struct kprobe kwasm_test_kp;
+static struct kretprobe kwasm_test_rp;
+
+static int kwasm_test_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic64_inc(&hits_count);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_test_ret);
+
+#ifdef CONFIG_FPROBE
+static struct fprobe kwasm_test_fp;
+
+static int kwasm_test_fentry(struct fprobe *fp, unsigned long entry_ip, unsigned long ret_ip,
+			     struct ftrace_regs *regs, void *entry_data)
+{
+	atomic64_inc(&hits_count);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_test_fentry);
+
+static void kwasm_test_fexit(struct fprobe *fp, unsigned long entry_ip, unsigned long ret_ip,
+			     struct ftrace_regs *regs, void *entry_data)
+{
+	atomic64_inc(&hits_count);
+}
+NOKPROBE_SYMBOL(kwasm_test_fexit);
+#endif
+
+enum kwasm_test_kind { KIND_KPROBE, KIND_KRETPROBE, KIND_FPROBE, KIND_FPROBE_EXIT };
+static enum kwasm_test_kind kwasm_test_kind;
 
 static int kwasm_test_register(void)
 {
-	memset(&kwasm_test_kp, 0, sizeof(kwasm_test_kp));
-	kwasm_test_kp.symbol_name = symbol;
-	kwasm_test_kp.pre_handler = kwasm_test_pre;
-	return register_kprobe(&kwasm_test_kp);
+	switch (kwasm_test_kind) {
+	case KIND_KPROBE:
+		memset(&kwasm_test_kp, 0, sizeof(kwasm_test_kp));
+		kwasm_test_kp.symbol_name = symbol;
+		kwasm_test_kp.pre_handler = kwasm_test_pre;
+		return register_kprobe(&kwasm_test_kp);
+	case KIND_KRETPROBE:
+		memset(&kwasm_test_rp, 0, sizeof(kwasm_test_rp));
+		kwasm_test_rp.kp.symbol_name = symbol;
+		kwasm_test_rp.handler = kwasm_test_ret;
+		return register_kretprobe(&kwasm_test_rp);
+#ifdef CONFIG_FPROBE
+	case KIND_FPROBE:
+	case KIND_FPROBE_EXIT:
+		memset(&kwasm_test_fp, 0, sizeof(kwasm_test_fp));
+		if (kwasm_test_kind == KIND_FPROBE)
+			kwasm_test_fp.entry_handler = kwasm_test_fentry;
+		else
+			kwasm_test_fp.exit_handler = kwasm_test_fexit;
+		return register_fprobe(&kwasm_test_fp, symbol, NULL);
+#endif
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static void kwasm_test_unregister(void)
+{
+	switch (kwasm_test_kind) {
+	case KIND_KPROBE:
+		unregister_kprobe(&kwasm_test_kp);
+		break;
+	case KIND_KRETPROBE:
+		unregister_kretprobe(&kwasm_test_rp);
+		break;
+	default:
+#ifdef CONFIG_FPROBE
+		/* unregister_fprobe() does not wait for running handlers. */
+		unregister_fprobe(&kwasm_test_fp);
+		synchronize_rcu();
+#endif
+		break;
+	}
 }
 
 static int __init kwasm_test_kprobe_init(void)
 {
+	static const char *const kinds[] = { "kprobe", "kretprobe", "fprobe", "fprobe_exit" };
 	int i, ret;
 
+	i = match_string(kinds, ARRAY_SIZE(kinds), kind);
+	if (i < 0) {
+		pr_err("kind=%s: not one of kprobe, kretprobe, fprobe, fprobe_exit\n", kind);
+		return -EINVAL;
+	}
+	kwasm_test_kind = i;
 	for (i = 0; i < cycles; i++) {
 		if (i)
-			unregister_kprobe(&kwasm_test_kp);
+			kwasm_test_unregister();
 		ret = kwasm_test_register();
 		if (ret)
 			return ret;
@@ -63,7 +146,7 @@ static int __init kwasm_test_kprobe_init(void)
 
 static void __exit kwasm_test_kprobe_exit(void)
 {
-	unregister_kprobe(&kwasm_test_kp);
+	kwasm_test_unregister();
 }
 
 module_init(kwasm_test_kprobe_init);

@@ -737,7 +737,14 @@ const ENGINES: [&str; 4] = ["native", "kwasm", "wasm3", "WAMR"];
 
 /// The example probes (`probes/examples/`) whose handlers are timed, when `make bench`
 /// passes the directory they were built into.
-const EXAMPLES: [&str; 5] = ["mkdirsnoop", "syscount", "errno", "latency", "readbytes"];
+const EXAMPLES: [&str; 6] = [
+    "mkdirsnoop",
+    "syscount",
+    "errno",
+    "latency",
+    "readbytes",
+    "tcpconnect",
+];
 
 /// Each example handler's cost in the engine, through the C ABI: ns per call, median of
 /// 7 batches. The host callbacks answer at once (a read copies nothing), so this is the

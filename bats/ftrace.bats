@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The function tracer's path (issue 17): on this kernel (CONFIG_FUNCTION_TRACER,
+# KPROBES_ON_FTRACE) a kprobe on a traced function's entry is an ftrace one, as on a
+# distribution kernel. It must count exactly, and survive what once crashed 7.3 kernels
+# built at -Os (Documentation/building.rst): registering again at the same entry, by
+# echo 0/1 > active, by insmod/rmmod, and beside another kprobe user (tracefs).
+
+load helpers
+
+T=/sys/kernel/tracing
+
+setup() {
+	kwasm_setup_scratch
+}
+
+teardown() {
+	if [ -e $T/events/kwasm_t/enable ]; then
+		echo 0 >$T/events/kwasm_t/enable
+		echo >$T/kprobe_events
+	fi
+	[ ! -d /sys/module/kwasm_test_kprobe ] || rmmod kwasm_test_kprobe
+	kwasm_teardown_scratch
+}
+
+# The hits of tracefs kprobe event $1 (kprobe_profile: the event's name without its
+# group, hits, misses).
+event_hits() {
+	awk -v e="$1" '$1 == e { print $2 }' $T/kprobe_profile
+}
+
+@test "a pre probe on mkdir is an ftrace kprobe ([FTRACE]), and counts exactly" {
+	kwasm_new c mkdir_count
+	echo 1 >"$WASM/c/active"
+	[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
+	make_dirs /tmp/t 5
+	echo 0 >"$WASM/c/active"
+	[ "$(cat "$WASM/c/report")" = 5 ]
+	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
+}
+
+@test "a post probe's kretprobe on mkdir is an ftrace kprobe too, and sees every return" {
+	kwasm_new e mkdir_errno
+	echo 1 >"$WASM/e/active"
+	grep -q '  r  __x64_sys_mkdir+0x[0-9a-f]* .*\[FTRACE\]$' /sys/kernel/debug/kprobes/list
+	mkdir /tmp/t/a /tmp/t/b
+	run mkdir /tmp/t/a
+	echo 0 >"$WASM/e/active"
+	[ "$(stat_of e kprobe:__x64_sys_mkdir:post hits)" = 3 ]
+	[ "$(stat_of e kprobe:__x64_sys_mkdir:post missed)" = 0 ]
+}
+
+@test "one program on a traced and a notrace function: [FTRACE] and [OPTIMIZED], each counting its own" {
+	target_load
+	kwasm_new c target_count
+	echo 1 >"$WASM/c/active"
+	[ "$(kprobe_flags kwasm_test_traced)" = "[FTRACE]" ]
+	[ "$(kprobe_flags kwasm_test_notrace)" = "[OPTIMIZED]" ]
+	target_calls traced 10
+	target_calls notrace 4
+	echo 0 >"$WASM/c/active"
+	[ "$(cat "$WASM/c/report")" = "notrace 4 10 traced 10 55" ]
+}
+
+@test "50 cycles of echo 1/0 > active on the ftrace kprobe: every cycle counts exactly" {
+	local i
+	kwasm_new c mkdir_count
+	for i in $(seq 1 50); do
+		echo 1 >"$WASM/c/active"
+		[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
+		mkdir "/tmp/t/$i"
+		[ "$(stat_of c kprobe:__x64_sys_mkdir:pre hits)" = "$i" ] ||
+			{ echo "cycle $i: $(cat "$WASM/c/stats")"; false; }
+		echo 0 >"$WASM/c/active"
+		mkdir "/tmp/t/$i.off"
+	done
+	[ "$(cat "$WASM/c/report")" = 50 ]
+}
+
+@test "10 cycles of insmod, probe, rmmod: the ftrace kprobe counts exactly after each insmod" {
+	local i
+	for i in $(seq 1 10); do
+		kwasm_load
+		kwasm_new c mkdir_count
+		echo 1 >"$WASM/c/active"
+		mkdir "/tmp/t/$i" "/tmp/t/$i.b"
+		[ "$(cat "$WASM/c/report")" = 2 ] || { echo "cycle $i: $(cat "$WASM/c/report")"; false; }
+		rmdir "$WASM/c"
+		rmmod kwasm
+	done
+	run grep -c __x64_sys_mkdir /sys/kernel/debug/kprobes/list
+	[ "$output" = 0 ]
+}
+
+@test "a tracefs kprobe event on mkdir beside kwasm's: both count, and either goes without harming the other" {
+	[ -e $T/kprobe_events ]
+	# The program first: its mkdir in configfs is a mkdir(2) too.
+	kwasm_new c mkdir_count
+	echo 'p:kwasm_t/kwasm_mkdir __x64_sys_mkdir' >>$T/kprobe_events
+	echo 1 >$T/events/kwasm_t/kwasm_mkdir/enable
+	echo 1 >"$WASM/c/active"
+	[ "$(kprobe_flags __x64_sys_mkdir | sort | tr '\n' ' ')" = "[FTRACE] [FTRACE] " ]
+	make_dirs /tmp/t 3
+	echo "kprobe_profile: $(cat $T/kprobe_profile)"
+	[ "$(event_hits kwasm_mkdir)" = 3 ]
+	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre hits)" = 3 ]
+	# kwasm goes and comes back (registering at the entry again, beside the event).
+	echo 0 >"$WASM/c/active"
+	mkdir /tmp/t/x
+	echo 1 >"$WASM/c/active"
+	mkdir /tmp/t/y
+	[ "$(event_hits kwasm_mkdir)" = 5 ]
+	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre hits)" = 4 ]
+	# The event goes: kwasm's probe keeps counting.
+	echo 0 >$T/events/kwasm_t/kwasm_mkdir/enable
+	echo '-:kwasm_t/kwasm_mkdir' >>$T/kprobe_events
+	mkdir /tmp/t/z
+	echo 0 >"$WASM/c/active"
+	[ "$(cat "$WASM/c/report")" = 5 ]
+	[ -z "$(cat $T/kprobe_events)" ]
+}
+
+@test "a bare C kprobe registered three times at an ftrace entry counts, and kwasm's beside it too" {
+	# The program first: its mkdir in configfs is a mkdir(2) too.
+	kwasm_new c mkdir_count
+	insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_mkdir cycles=3
+	[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
+	echo 1 >"$WASM/c/active"
+	make_dirs /tmp/t 4
+	echo 0 >"$WASM/c/active"
+	[ "$(cat /sys/module/kwasm_test_kprobe/parameters/hits)" = 4 ]
+	rmmod kwasm_test_kprobe
+	[ "$(cat "$WASM/c/report")" = 4 ]
+}

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Bench: a counter in a pre handler on the test module's kwasm_test_notrace(). */
+#include <kwasm.h>
+
+static u64 n;
+
+KWASM_PRE(kwasm_test_notrace)
+{
+	n++;
+}

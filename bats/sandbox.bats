@@ -38,7 +38,7 @@ mkdir_stats() {
 	local got
 	got=$(cat "$WASM/$1/stats")
 	echo "stats of $1: $got"
-	[[ "$got" =~ ^"$MKDIR $2 ns="[0-9]+$ ]]
+	[[ "$got" =~ ^"$MKDIR $2 ns="[0-9]+" waited=0 dropped=0"$ ]]
 }
 
 # Waits until the kprobe on $1 is optimized: a jump, not int3. The list says [OPTIMIZED]
@@ -117,7 +117,7 @@ now_us() {
 	echo 0 >"$WASM/rename_tiny_buffer/active"
 	[ -e /tmp/t/ghijkl ]
 	run cat "$WASM/rename_tiny_buffer/stats"
-	[[ "$output" =~ ^"kprobe:__x64_sys_rename:pre hits=1 missed=0 traps=0 fuel_exhausted=0 ns="[0-9]+$ ]]
+	[[ "$output" =~ ^"kprobe:__x64_sys_rename:pre hits=1 missed=0 traps=0 fuel_exhausted=0 ns="[0-9]+" waited=0 dropped=0"$ ]]
 	# The report: "[OLD] [NEW] A B", the strings and their offsets in the buffer. The
 	# first is cut to what fits with its NUL; the second finds the buffer full and gets
 	# the first one's NUL, an empty string.

@@ -16,23 +16,23 @@ pub use kwasm_engine::selftest;
 
 extern "C" {
     fn kwasm_rt_alloc(size: usize, align: usize) -> *mut u8;
-    fn kwasm_rt_free(ptr: *mut u8);
+    fn kwasm_rt_free(ptr: *mut u8, size: usize, align: usize);
     fn kwasm_rt_panic(msg: *const u8, len: usize) -> !;
 }
 
 struct KernelAllocator;
 
 // SAFETY: `kwasm_rt_alloc` returns memory of at least `size` bytes aligned to `align`, or
-// null; `kwasm_rt_free` frees what it returned.
+// null; `kwasm_rt_free` frees what it returned, given the same size and alignment.
 unsafe impl GlobalAlloc for KernelAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: The module's allocator accepts any size and power-of-two alignment.
         unsafe { kwasm_rt_alloc(layout.size(), layout.align()) }
     }
 
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-        // SAFETY: `ptr` came from `alloc` above, as `GlobalAlloc` requires.
-        unsafe { kwasm_rt_free(ptr) }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` above with this layout, as `GlobalAlloc` requires.
+        unsafe { kwasm_rt_free(ptr, layout.size(), layout.align()) }
     }
 }
 

@@ -74,12 +74,12 @@ report_total() {
 	[ "$(nproc)" -ge 2 ]
 	percpu_new p mkdir_count
 	echo 1 >"$WASM/p/active"
-	taskset 2 sh -c '. /kwasm/bats/helpers.bash; make_dirs /tmp/t/b 20'
+	taskset 2 sh -c '. /kwasm/bats/helpers.bash; mkdir /tmp/t/b && make_dirs /tmp/t/b 20'
 	echo 0 >"$WASM/p/active"
 	run cat "$WASM/p/report"
 	echo "$output"
 	[ "${lines[0]}" = "cpu0: 0" ]
-	[ "${lines[1]}" = "cpu1: 20" ]
+	[ "${lines[1]}" = "cpu1: 21" ]
 	[ "${#lines[@]}" = "$(nproc)" ]
 }
 

@@ -289,6 +289,7 @@ now_us() {
 	# program a moment into it.
 	(
 		exec 7>&-
+		: >/tmp/t/released
 		while [ ! -e /tmp/t/closing ]; do
 			sleep 0.05
 		done
@@ -298,6 +299,11 @@ now_us() {
 		rmdir "$WASM/sb_commit" 2>/tmp/t/rmdir-err || rc=$?
 		echo "$rc $r0 $(now_us)" >/tmp/t/rmdir
 	) &
+	# Until the other process has closed its copy of fd 7, this close would not be the
+	# last one and would commit nothing (a loaded machine showed it: a 24 ms "commit").
+	while [ ! -e /tmp/t/released ]; do
+		sleep 0.01
+	done
 	t0=$(now_us)
 	: >/tmp/t/closing
 	exec 7>&-

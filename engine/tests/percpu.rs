@@ -108,7 +108,11 @@ fn calls_that_run_out_of_fuel_in_turn_allocate_nothing() {
         }
     })
     .0;
-    assert_eq!(n, (0, 0), "allocations and frees in 40 calls on two instances");
+    assert_eq!(
+        n,
+        (0, 0),
+        "allocations and frees in 40 calls on two instances"
+    );
 }
 
 /// An instance handed to another thread, as each CPU runs its own in the kernel.

@@ -201,7 +201,7 @@ trapped_once() {
 	[ "${lines[-1]}" = "... cut: the rest does not fit in one page" ]
 	[ ${#lines[@]} -gt 30 ]
 	for line in "${lines[@]:0:${#lines[@]}-1}"; do
-		[[ "$line" =~ ^kprobe:__x64_sys_[a-z0-9_]+:pre\ hits=[0-9]+\ missed=[0-9]+\ traps=0\ fuel_exhausted=0\ ns=[0-9]+$ ]]
+		[[ "$line" =~ ^kprobe:__x64_sys_[a-z0-9_]+:pre\ hits=[0-9]+\ missed=[0-9]+\ traps=0\ fuel_exhausted=0\ ns=[0-9]+\ waited=0\ dropped=0$ ]]
 	done
 }
 

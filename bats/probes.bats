@@ -27,8 +27,8 @@ teardown() {
 	kwasm_new e mkdir_errno
 	run cat "$WASM/e/stats"
 	[ "${#lines[@]}" = 2 ]
-	[[ "${lines[0]}" =~ ^kprobe:__x64_sys_mkdir:post\ hits=0\ missed=0\ traps=0\ fuel_exhausted=0\ ns=0$ ]]
-	[[ "${lines[1]}" =~ ^kprobe:__x64_sys_mkdir:pre\ hits=0\ missed=0\ traps=0\ fuel_exhausted=0\ ns=0$ ]]
+	[[ "${lines[0]}" =~ ^kprobe:__x64_sys_mkdir:post\ hits=0\ missed=0\ traps=0\ fuel_exhausted=0\ ns=0\ waited=0\ dropped=0$ ]]
+	[[ "${lines[1]}" =~ ^kprobe:__x64_sys_mkdir:pre\ hits=0\ missed=0\ traps=0\ fuel_exhausted=0\ ns=0\ waited=0\ dropped=0$ ]]
 }
 
 @test "syscall_arg and read_user_str: the report lists the exact paths made" {

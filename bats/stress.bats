@@ -16,12 +16,16 @@ teardown() {
 	rm -rf /tmp/s
 }
 
-@test "stress: two vCPUs, four programs, toggles, rewrites and recreation for 40 s" {
+@test "stress: two vCPUs, five programs (one per-CPU), toggles, rewrites and recreation for 40 s" {
 	kwasm_new count mkdir_count
+	# The same counter in per-CPU mode: its CPUs' counts must add up to the shared one's.
+	mkdir "$WASM/pc"
+	echo percpu >"$WASM/pc/mode"
+	cat /kwasm/probes/mkdir_count.wasm >"$WASM/pc/code"
 	kwasm_new errs mkdir_errno
 	kwasm_new lat latency
 	kwasm_new sc syscount
-	for p in count errs lat sc; do echo 1 >"$WASM/$p/active"; done
+	for p in count pc errs lat sc; do echo 1 >"$WASM/$p/active"; done
 	stop=/tmp/s/stop
 	# The workload: a known number of mkdirs on each vCPU, and reads and getpgids.
 	for cpu in 1 2; do
@@ -39,10 +43,12 @@ teardown() {
 	i=0
 	while [ "$(date +%s)" -lt $end ]; do
 		echo 0 >"$WASM/lat/active"
-		cat "$WASM/lat/report" "$WASM/sc/report" "$WASM/count/stats" >/dev/null
+		cat "$WASM/lat/report" "$WASM/sc/report" "$WASM/count/stats" "$WASM/pc/report" >/dev/null
 		echo 1 >"$WASM/lat/active"
 		cat /kwasm/probes/mkdir_errno.wasm >"$WASM/count/code"
 		mkdir "$WASM/tmp$i"
+		# Every other one per-CPU: made, run, reported and removed under load.
+		[ $((i % 2)) = 0 ] || echo percpu >"$WASM/tmp$i/mode"
 		cat /kwasm/probes/mkdirsnoop.wasm >"$WASM/tmp$i/code"
 		echo 1 >"$WASM/tmp$i/active"
 		cat "$WASM/tmp$i/report" >/dev/null
@@ -51,7 +57,7 @@ teardown() {
 	done
 	touch $stop
 	wait
-	for p in count errs lat sc; do echo 0 >"$WASM/$p/active"; done
+	for p in count pc errs lat sc; do echo 0 >"$WASM/$p/active"; done
 	made=$(($(cat /tmp/s/made1) + $(cat /tmp/s/made2)))
 	# The counter saw every mkdir of the workload (plus the churn loop's mkdirs of
 	# programs, which are mkdir calls too), and the refused rewrites never replaced it.
@@ -59,6 +65,9 @@ teardown() {
 	[ "$(status_of count error)" = "EBUSY: code: refused while active; the running code stays" ]
 	[ "$(cat "$WASM/count/report")" -eq $((made + i)) ]
 	[ "$(stat_of count kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
+	[ "$(awk '{ s += $2 } END { print s }' "$WASM/pc/report")" -eq $((made + i)) ]
+	[ "$(stat_of pc kprobe:__x64_sys_mkdir:pre hits)" -eq $((made + i)) ]
+	[ "$(stat_of pc kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
 	echo "stress: $made mkdirs by the workload, $i churn rounds" >/dev/kmsg
 	[ "$i" -ge 5 ]
 	kwasm_unload

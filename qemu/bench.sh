@@ -40,8 +40,9 @@ settle() {
 	fi
 }
 
-prog() { # NAME: load bench probe NAME as program b
-	mkdir $W/b && cat /kwasm/bench/$1.wasm > $W/b/code && echo 1 > $W/b/active
+prog() { # NAME [MODE]: load bench probe NAME as program b, in MODE (default shared)
+	mkdir $W/b && echo ${2:-shared} > $W/b/mode && cat /kwasm/bench/$1.wasm > $W/b/code &&
+		echo 1 > $W/b/active
 	settle
 }
 unprog() { echo 0 > $W/b/active; rmdir $W/b; }
@@ -87,10 +88,12 @@ measure() { # CONFIG
 		$LOOP_ACCESS
 		rmmod kwasm_test_kprobe ;;
 	access_*) prog $1; $LOOP_ACCESS; unprog ;;
-	both_cpus_counter) prog counter
+	both_cpus_counter|both_cpus_percpu_counter)
+		if [ $1 = both_cpus_counter ]; then prog counter; else prog counter percpu; fi
 		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
 		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }'
 		unprog ;;
+	percpu_counter) prog counter percpu; $LOOP; unprog ;;
 	both_cpus_baseline)
 		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
 		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }' ;;
@@ -103,7 +106,7 @@ measure() { # CONFIG
 
 CONFIGS="baseline bare empty counter comm_miss args latency post_counter
 	access_baseline access_bare access_counter access_str
-	both_cpus_baseline both_cpus_counter"
+	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter"
 # Without the function tracer the syscalls' entry kprobes are jumps, and int3 with
 # optimization off; with it they are ftrace kprobes either way, and the paths table
 # below compares int3, jump and ftrace on the test module's functions instead.
@@ -268,6 +271,17 @@ done
 	echo "$(median p_kprobe_ftrace) $(median p_fprobe_entry) $(median p_none_traced)" | awk '{ printf \
 		"entry: ftrace kprobe overhead / fprobe entry-handler overhead: %.2f\n", ($1 - $3) / ($2 - $3) }'
 echo
+# Two vCPUs against one: each vCPU's ns/op with both looping, against one vCPU's alone.
+# Throughput ratio = 2 x (1-vCPU ns/op) / (2-vCPU ns/op): 2.00 is perfect scaling.
+echo
+echo "2 vCPUs / 1 vCPU throughput (2 x ns/op on one vCPU / ns/op on each of two):"
+ratio() { # ONE TWO LABEL
+	[ -s $OUT/$1 ] && [ -s $OUT/$2 ] || { echo "  $3: not measured"; return; }
+	echo "$(median $1) $(median $2)" | awk -v l="$3" '{ printf "  %-26s %6.2f  (%.1f ns/op alone, %.1f on each of two)\n", l, 2 * $1 / $2, $1, $2 }'
+}
+ratio baseline both_cpus_baseline "baseline (no probe)"
+ratio counter both_cpus_counter "shared counter"
+ratio percpu_counter both_cpus_percpu_counter "per-CPU counter"
 
 # Kernel memory per loaded program, all of it (its linear memory and the engine's value
 # stack included): slab, vmalloc and
@@ -281,6 +295,16 @@ after=$(mem)
 for i in $(seq 1 100); do rmdir $W/m$i; done
 echo
 echo "kernel memory per loaded program, all included (counter probe: $(wc -c < /kwasm/bench/counter.wasm) bytes of Wasm, 64 KiB linear memory, 64 KiB value stack): $(( (after - before) / 100 )) KiB"
+# The same in per-CPU mode: an instance per possible CPU on top.
+ncpus=$(tr ',' '\n' < /sys/devices/system/cpu/possible | awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }')
+before=$(mem)
+for i in $(seq 1 100); do
+	mkdir $W/m$i && echo percpu > $W/m$i/mode && cat /kwasm/bench/counter.wasm > $W/m$i/code
+done
+after=$(mem)
+status_bytes=$(sed -n 's/^bytes_per_cpu: //p' $W/m1/status)
+for i in $(seq 1 100); do rmdir $W/m$i; done
+echo "kernel memory per loaded program in per-CPU mode ($ncpus possible CPUs): $(( (after - before) / 100 )) KiB, $(( (after - before) / 100 / ncpus )) KiB per CPU; status says bytes_per_cpu: $status_bytes"
 
 # Load time against code size: each module loaded 3 times, the median (10 ms steps:
 # /proc/uptime is what busybox has).

@@ -15,7 +15,7 @@ mod abstraction;
 use core::fmt::Write;
 use kernel::prelude::*;
 
-use crate::program::{Program, Settings};
+use crate::program::{Mode, Program, Settings};
 use abstraction::{capable_sys_admin, item_type, GroupOperations, ItemType};
 
 /// The registered `wasm` subsystem; unregistered when dropped.
@@ -84,6 +84,14 @@ item_type! {
                     Some(fuel) => p.set_fuel(fuel),
                     None => Err(p.reject("fuel", EINVAL, "write a decimal number")),
                 }
+            },
+        },
+        mode(0o600) {
+            show: |p, page| Ok(writeln!(page, "{}", p.mode().name())?),
+            store: |p, input| match trim_newline(input) {
+                b"shared" => p.set_mode(Mode::Shared),
+                b"percpu" => p.set_mode(Mode::PerCpu),
+                _ => Err(p.reject("mode", EINVAL, "write shared or percpu")),
             },
         },
     ];

@@ -89,6 +89,9 @@ pub(crate) struct PointStats<'a> {
     pub(crate) traps: u64,
     pub(crate) fuel_exhausted: u64,
     pub(crate) ns: u64,
+    /// Shared mode: hits that waited for another CPU's call, and that gave up waiting.
+    pub(crate) waited: u64,
+    pub(crate) dropped: u64,
 }
 
 /// Why `report` gave no string.
@@ -110,12 +113,14 @@ unsafe impl Send for Exec {}
 unsafe impl Sync for Exec {}
 
 impl Exec {
-    /// Loads `code` with `limits`; `name` goes in log lines, `fuel` into every call.
+    /// Loads `code` with `limits`; `name` goes in log lines, `fuel` into every call;
+    /// `percpu` makes an instance for each possible CPU.
     pub(crate) fn load(
         code: &[u8],
         limits: &Limits,
         name: &CStr,
         fuel: u64,
+        percpu: bool,
     ) -> core::result::Result<Self, LoadFailure> {
         let mut failure = LoadFailure {
             errno: ENOMEM,
@@ -132,6 +137,7 @@ impl Exec {
                 core::ptr::from_ref(limits).cast(),
                 name.as_char_ptr(),
                 fuel,
+                percpu,
                 &mut ex,
                 failure.message.as_mut_ptr().cast::<c_char>(),
                 failure.message.len(),
@@ -179,6 +185,14 @@ impl Exec {
         (code, memory)
     }
 
+    /// Per-CPU mode's instances (0 in shared mode) and the kernel memory one holds.
+    pub(crate) fn instances(&self) -> (u32, usize) {
+        let (mut n, mut bytes) = (0u32, 0usize);
+        // SAFETY: `self.0` is a live exec; both were recorded at load.
+        unsafe { ffi::kwasm_exec_instances(self.0.as_ptr(), &mut n, &mut bytes) };
+        (n, bytes)
+    }
+
     /// How many attach points there are.
     pub(crate) fn points(&self) -> u32 {
         // SAFETY: `self.0` is a live exec.
@@ -195,6 +209,8 @@ impl Exec {
             traps: 0,
             fuel_exhausted: 0,
             ns: 0,
+            waited: 0,
+            dropped: 0,
         };
         // SAFETY: `self.0` is a live exec and `index` in range (callers iterate
         // `0..points()`); `s` is writable.
@@ -210,6 +226,8 @@ impl Exec {
             traps: s.traps,
             fuel_exhausted: s.fuel_exhausted,
             ns: s.ns,
+            waited: s.waited,
+            dropped: s.dropped,
         }
     }
 

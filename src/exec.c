@@ -11,10 +11,15 @@
  *   during a handler or report, or a probe on a function the engine itself calls) return
  *   at once, counted as missed. So a CPU holds at most one program's lock, and two
  *   programs can never wait on each other (as bpf_prog_active does for BPF);
- * - a raw spinlock serializes calls into one program (handlers on any CPU and report),
- *   with interrupts off. It is taken by trylock in a loop bounded by
- *   KWASM_LOCK_WAIT_NS: an int3 kprobe handler runs in NMI context, where lockdep
- *   forbids a spinning acquire, and a bound means no wait can ever become a deadlock;
+ * - in shared mode (the default) a raw spinlock serializes calls into the program's one
+ *   instance (handlers on any CPU and report), with interrupts off. A hit takes it by
+ *   trylock in a loop that gives up once as many calls as there are online CPUs have
+ *   ended since it began to wait (what a fair lock could make it wait for), each
+ *   bounded by fuel: an int3 kprobe handler runs in NMI context, where lockdep forbids a
+ *   spinning acquire, and a bound means no wait can ever become a deadlock;
+ * - in per-CPU mode each possible CPU has an instance of its own, made at load, and a
+ *   hit runs on its CPU's behind the busy flag alone, with interrupts off: no lock, no
+ *   waiting. report runs on each CPU's instance on that CPU (kwasm_exec_report());
  * - the lock holder waits on nothing: calls never enter the allocator (see rt.c),
  *   copies are _nofault, the clock is NMI-safe and log lines are deferred (log.c);
  * - every call runs with the program's fuel, at most max_fuel, so it ends in bounded
@@ -23,10 +28,13 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/hardirq.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -77,37 +85,93 @@ int kwasm_exec_check_kinds(const char **missing)
 }
 
 /*
- * How long a hit waits for another CPU's call into the same program before it gives up
- * and counts as missed. Far longer than a handler takes at the default fuel.
- */
-#define KWASM_LOCK_WAIT_NS	(20 * NSEC_PER_MSEC)
-
-/*
  * Non-zero while this CPU is inside a call into any program (a handler or report), from
  * before the program's lock is taken until after it is released.
  * kwasm_rt_alloc() reads it too: calls run in atomic context.
  */
 DEFINE_PER_CPU(int, kwasm_cpu_busy);
 
+/* Frees what kwasm_exec_new() made; the attach points are detached. */
+static void kwasm_exec_release(struct kwasm_exec *ex)
+{
+	u32 i;
+	int cpu;
+
+	if (ex->instances) {
+		for_each_possible_cpu(cpu) {
+			struct kwasm_program *inst = *per_cpu_ptr(ex->instances, cpu);
+
+			if (inst != ex->engine)
+				kwasm_engine_free(inst);
+		}
+		free_percpu(ex->instances);
+	}
+	kwasm_engine_free(ex->engine);
+	kwasm_rt_reclaim();
+	for (i = 0; i < ex->npoints; i++)
+		free_percpu(ex->points[i].counters);
+	kfree(ex->batch);
+	kfree(ex->name);
+	kfree(ex);
+}
+
+/*
+ * Per-CPU mode: an instance of the program for each possible CPU, from its one compiled
+ * module. The first CPU gets the loaded program itself (unless it is the only one: one
+ * instance is then made anyway, to measure), every other a new instance, measured.
+ */
+static int kwasm_exec_instantiate(struct kwasm_exec *ex, char *msg, size_t msg_size)
+{
+	int cpu, first = cpumask_first(cpu_possible_mask), ret;
+
+	ex->instances = alloc_percpu_gfp(struct kwasm_program *, GFP_KERNEL_ACCOUNT);
+	if (!ex->instances) {
+		strscpy(msg, "out of memory for the per-CPU instances", msg_size);
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu) {
+		struct kwasm_program **inst = per_cpu_ptr(ex->instances, cpu);
+		long bytes;
+
+		if (cpu == first && num_possible_cpus() > 1) {
+			*inst = ex->engine;
+			ex->ninstances++;
+			continue;
+		}
+		kwasm_rt_meter_start();
+		ret = kwasm_instantiate(ex->engine, ex->name, inst, msg, msg_size);
+		bytes = kwasm_rt_meter_stop();
+		if (ret)
+			return ret;
+		ex->instance_bytes = max_t(long, bytes, 0);
+		ex->ninstances++;
+	}
+	return 0;
+}
+
 /* Prepares a loaded program for attachment; owns @engine from now on, even on failure. */
 static int kwasm_exec_new(struct kwasm_program *engine, const char *name, u64 fuel,
-			  struct kwasm_exec **out, char *msg, size_t msg_size)
+			  bool percpu, struct kwasm_exec **out, char *msg, size_t msg_size)
 {
 	u32 i, n = kwasm_engine_attach_count(engine);
 	struct kwasm_exec *ex;
+	int ret;
 
 	ex = kzalloc(struct_size(ex, points, n), GFP_KERNEL_ACCOUNT);
-	if (!ex)
-		goto fail;
+	if (!ex) {
+		kwasm_engine_free(engine);
+		strscpy(msg, "out of memory", msg_size);
+		return -ENOMEM;
+	}
 	ex->npoints = n;
+	ex->engine = engine;
 	ex->name = kstrdup(name, GFP_KERNEL_ACCOUNT);
 	ex->batch = kcalloc(2 * max(n, 1U), sizeof(*ex->batch), GFP_KERNEL_ACCOUNT);
 	if (!ex->name || !ex->batch)
-		goto fail_free;
+		goto fail_nomem;
 	raw_spin_lock_init(&ex->lock);
 	ratelimit_state_init(&ex->log_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
-	ex->engine = engine;
 	ex->fuel = fuel;
 	ex->comm = kwasm_engine_comm_filter(engine);
 	kwasm_engine_sizes(engine, &ex->code_bytes, &ex->memory_bytes);
@@ -116,24 +180,30 @@ static int kwasm_exec_new(struct kwasm_program *engine, const char *name, u64 fu
 
 		pt->exec = ex;
 		pt->index = i;
+		pt->counters = alloc_percpu_gfp(struct kwasm_point_counters, GFP_KERNEL_ACCOUNT);
+		if (!pt->counters)
+			goto fail_nomem;
 		kwasm_engine_attach_point(engine, i, &pt->info);
 		/* Module init checked that every engine kind has a row. */
 		pt->kind = kwasm_kind_find(pt->info.kind);
 		if (WARN_ON_ONCE(!pt->kind))
-			goto fail_free;
+			goto fail_nomem;
 		pt->syscall = kwasm_symbol_is_syscall(pt->info.symbol);
 		pt->strings = kwasm_syscall_string_mask(pt->info.symbol);
 		atomic64_set(&pt->missed, 0);
 	}
+	if (percpu) {
+		ret = kwasm_exec_instantiate(ex, msg, msg_size);
+		if (ret) {
+			kwasm_exec_release(ex);
+			return ret;
+		}
+	}
 	*out = ex;
 	return 0;
 
-fail_free:
-	kfree(ex->batch);
-	kfree(ex->name);
-	kfree(ex);
-fail:
-	kwasm_engine_free(engine);
+fail_nomem:
+	kwasm_exec_release(ex);
 	strscpy(msg, "out of memory", msg_size);
 	return -ENOMEM;
 }
@@ -145,6 +215,7 @@ fail:
  * @limits: the limits it loads under
  * @name: the program's name, for log lines; copied
  * @fuel: fuel for every call
+ * @percpu: an instance per possible CPU (per-CPU mode) rather than one shared by all
  * @out: set to the new exec
  * @msg: where a load error's sentence goes
  * @msg_size: its size
@@ -154,7 +225,7 @@ fail:
  * Return: 0, or a negative errno (and @msg says why).
  */
 int kwasm_exec_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
-		    const char *name, u64 fuel, struct kwasm_exec **out, char *msg,
+		    const char *name, u64 fuel, bool percpu, struct kwasm_exec **out, char *msg,
 		    size_t msg_size)
 {
 	struct kwasm_program *engine;
@@ -163,7 +234,7 @@ int kwasm_exec_load(const u8 *code, size_t len, const struct kwasm_limits *limit
 	ret = kwasm_load(code, len, limits, name, &engine, msg, msg_size);
 	if (ret)
 		return ret;
-	return kwasm_exec_new(engine, name, fuel, out, msg, msg_size);
+	return kwasm_exec_new(engine, name, fuel, percpu, out, msg, msg_size);
 }
 
 /**
@@ -175,54 +246,81 @@ void kwasm_exec_free(struct kwasm_exec *ex)
 	if (!ex)
 		return;
 	kwasm_exec_detach(ex);
-	kwasm_engine_free(ex->engine);
-	kwasm_rt_reclaim();
-	kfree(ex->batch);
-	kfree(ex->name);
-	kfree(ex);
+	kwasm_exec_release(ex);
 }
 
 /*
- * Enters @ex on this CPU: interrupts off, this CPU marked busy, the program's lock held.
- * Fails, for the caller to count a miss, when this CPU is already inside a program or,
- * unless @wait, another CPU's call did not end within KWASM_LOCK_WAIT_NS. Preemption
- * must be disabled.
+ * Shared mode: takes the program's lock for a hit, waiting for at most as many calls as
+ * there are online CPUs (each bounded by fuel) to end, what a fair lock could make it
+ * wait for. Sets *@waited if it had to wait. Interrupts are off.
  */
-static bool kwasm_enter(struct kwasm_exec *ex, unsigned long *flags, bool wait)
+static bool kwasm_lock_bounded(struct kwasm_exec *ex, bool *waited)
 {
-	u64 deadline = 0;
+	u64 seen;
 
-	if (this_cpu_read(kwasm_cpu_busy))
-		return false;
+	if (raw_spin_trylock(&ex->lock))
+		return true;
+	*waited = true;
+	seen = READ_ONCE(ex->calls_ended);
+	for (;;) {
+		cpu_relax();
+		if (raw_spin_trylock(&ex->lock))
+			return true;
+		if (READ_ONCE(ex->calls_ended) - seen >= num_online_cpus())
+			return false;
+	}
+}
+NOKPROBE_SYMBOL(kwasm_lock_bounded);
+
+/*
+ * Enters @ex on this CPU: interrupts off, this CPU marked busy and, in shared mode, the
+ * program's lock held; returns the instance to call. Returns NULL, for the caller to
+ * count a miss, when this CPU is already inside a program or, for a hit (@hit_counters
+ * set; report waits as long as it takes), when kwasm_lock_bounded() gave up. Preemption
+ * must be disabled. Interrupts go off before the busy flag is tested, so that an
+ * interrupt (report's IPI included) never finds it set by a context it interrupted
+ * before that context disabled them.
+ */
+static struct kwasm_program *kwasm_enter(struct kwasm_exec *ex, unsigned long *flags,
+					 struct kwasm_point_counters *hit_counters)
+{
+	bool waited = false;
+
+	local_irq_save(*flags);
+	if (this_cpu_read(kwasm_cpu_busy)) {
+		local_irq_restore(*flags);
+		return NULL;
+	}
 	this_cpu_write(kwasm_cpu_busy, 1);
 	barrier();
-	local_irq_save(*flags);
-	if (wait) {
+	if (ex->instances)
+		return *this_cpu_ptr(ex->instances);
+	if (!hit_counters) {
 		raw_spin_lock(&ex->lock);
-		return true;
+		return ex->engine;
 	}
-	while (!raw_spin_trylock(&ex->lock)) {
-		u64 now = ktime_get_mono_fast_ns();
-
-		if (!deadline) {
-			deadline = now + KWASM_LOCK_WAIT_NS;
-		} else if (now > deadline) {
-			local_irq_restore(*flags);
-			barrier();
-			this_cpu_write(kwasm_cpu_busy, 0);
-			return false;
-		}
-		cpu_relax();
+	if (kwasm_lock_bounded(ex, &waited)) {
+		if (waited)
+			WRITE_ONCE(hit_counters->waited, hit_counters->waited + 1);
+		return ex->engine;
 	}
-	return true;
+	WRITE_ONCE(hit_counters->dropped, hit_counters->dropped + 1);
+	barrier();
+	this_cpu_write(kwasm_cpu_busy, 0);
+	local_irq_restore(*flags);
+	return NULL;
 }
 NOKPROBE_SYMBOL(kwasm_enter);
 
 static void kwasm_exit(struct kwasm_exec *ex, unsigned long flags)
 {
-	raw_spin_unlock_irqrestore(&ex->lock, flags);
+	if (!ex->instances) {
+		WRITE_ONCE(ex->calls_ended, ex->calls_ended + 1);
+		raw_spin_unlock(&ex->lock);
+	}
 	barrier();
 	this_cpu_write(kwasm_cpu_busy, 0);
+	local_irq_restore(flags);
 }
 NOKPROBE_SYMBOL(kwasm_exit);
 
@@ -234,18 +332,21 @@ bool kwasm_comm_matches(const struct kwasm_exec *ex)
 NOKPROBE_SYMBOL(kwasm_comm_matches);
 
 /**
- * kwasm_run() - run the handler of @hit->point, serialized with other CPUs
+ * kwasm_run() - run the handler of @hit->point: on the program's one instance,
+ * serialized with other CPUs, or on this CPU's own (per-CPU mode)
  * @hit: the hit, as its attach kind delivered it
  *
  * A hit that cannot enter (see kwasm_enter()) is counted as missed. The counters are
- * written under the lock and read without it (kwasm_exec_stats()). Preemption must be
- * disabled, as it is in every attach kind's handler.
+ * this CPU's, written inside the program and read by kwasm_exec_stats() without
+ * entering it. Preemption must be disabled, as it is in every attach kind's handler.
  */
 void kwasm_run(struct kwasm_hit *hit)
 {
 	struct kwasm_point *pt = hit->point;
 	struct kwasm_exec *ex = pt->exec;
 	u64 params[KWASM_MAX_PARAMS] = { 0 };
+	struct kwasm_point_counters *c;
+	struct kwasm_program *inst;
 	struct kwasm_trap trap;
 	unsigned long flags;
 	int ret;
@@ -253,21 +354,24 @@ void kwasm_run(struct kwasm_hit *hit)
 
 	if (!kwasm_comm_matches(ex))
 		return;
-	if (!kwasm_enter(ex, &flags, false)) {
+	/* Written only by this CPU, inside the program, with the busy flag set. */
+	c = this_cpu_ptr(pt->counters);
+	inst = kwasm_enter(ex, &flags, c);
+	if (!inst) {
 		atomic64_inc(&pt->missed);
 		return;
 	}
 	if (pt->info.nparams)
 		pt->kind->params(hit, params);
 	t0 = ktime_get_mono_fast_ns();
-	ret = kwasm_engine_call(ex->engine, pt->index, hit, params, pt->strings,
+	ret = kwasm_engine_call(inst, pt->index, hit, params, pt->strings,
 				READ_ONCE(ex->fuel), &trap);
-	WRITE_ONCE(pt->ns, pt->ns + ktime_get_mono_fast_ns() - t0);
-	WRITE_ONCE(pt->hits, pt->hits + 1);
+	WRITE_ONCE(c->ns, c->ns + ktime_get_mono_fast_ns() - t0);
+	WRITE_ONCE(c->hits, c->hits + 1);
 	if (ret) {
-		WRITE_ONCE(pt->traps, pt->traps + 1);
+		WRITE_ONCE(c->traps, c->traps + 1);
 		if (ret == KWASM_TRAP_FUEL)
-			WRITE_ONCE(pt->fuel_exhausted, pt->fuel_exhausted + 1);
+			WRITE_ONCE(c->fuel_exhausted, c->fuel_exhausted + 1);
 		kwasm_trap_log(pt, &trap);
 	}
 	kwasm_exit(ex, flags);
@@ -370,19 +474,146 @@ void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *m
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out)
 {
 	const struct kwasm_point *pt = &ex->points[index];
+	int cpu;
 
 	/*
-	 * Read without the program's lock: each counter is one word written with
-	 * WRITE_ONCE, and a reader must not hold up handlers (or count them missed).
+	 * Summed without entering the program: each counter is one word written with
+	 * WRITE_ONCE by its CPU, and a reader must not hold up handlers (or count them
+	 * missed).
 	 */
 	out->export = pt->info.name;
 	out->registrar = pt->kind->registrar;
-	out->hits = READ_ONCE(pt->hits);
-	out->traps = READ_ONCE(pt->traps);
-	out->fuel_exhausted = READ_ONCE(pt->fuel_exhausted);
-	out->ns = READ_ONCE(pt->ns);
+	out->hits = out->traps = out->fuel_exhausted = out->ns = 0;
+	out->waited = out->dropped = 0;
+	for_each_possible_cpu(cpu) {
+		const struct kwasm_point_counters *c = per_cpu_ptr(pt->counters, cpu);
+
+		out->hits += READ_ONCE(c->hits);
+		out->traps += READ_ONCE(c->traps);
+		out->fuel_exhausted += READ_ONCE(c->fuel_exhausted);
+		out->ns += READ_ONCE(c->ns);
+		out->waited += READ_ONCE(c->waited);
+		out->dropped += READ_ONCE(c->dropped);
+	}
 	out->missed = atomic64_read(&pt->missed) +
 		      (pt->registered ? pt->kind->nmissed(pt) : 0);
+}
+
+/* One CPU's report, in per-CPU mode. */
+struct kwasm_report_call {
+	struct kwasm_exec *ex;
+	struct kwasm_program *inst;
+	u8 *buf;
+	size_t size, len;
+	bool truncated;
+	struct kwasm_trap trap;
+	int ret;
+};
+
+/*
+ * Runs report on one CPU's instance, on that CPU with interrupts off: in its IPI (or
+ * locally, from smp_call_function_single() on this CPU), or in process context for a CPU
+ * that is offline, where no handler can run while the hotplug lock is held.
+ */
+static void kwasm_report_on_cpu(void *arg)
+{
+	struct kwasm_report_call *c = arg;
+	struct kwasm_hit hit = { .exec = c->ex };
+
+	/* Interrupts were off wherever this CPU was inside a program. */
+	if (WARN_ON_ONCE(this_cpu_read(kwasm_cpu_busy))) {
+		c->ret = -EBUSY;
+		return;
+	}
+	this_cpu_write(kwasm_cpu_busy, 1);
+	barrier();
+	c->ret = kwasm_engine_report(c->inst, &hit, READ_ONCE(c->ex->fuel), c->buf, c->size,
+				     &c->len, &c->truncated, &c->trap);
+	barrier();
+	this_cpu_write(kwasm_cpu_busy, 0);
+}
+
+/* Whether @cpu's instance has run a handler: an offline CPU's counts only then. */
+static bool kwasm_cpu_ran(const struct kwasm_exec *ex, int cpu)
+{
+	u32 i;
+
+	for (i = 0; i < ex->npoints; i++)
+		if (READ_ONCE(per_cpu_ptr(ex->points[i].counters, cpu)->hits))
+			return true;
+	return false;
+}
+
+/* Appends @src to @buf (at *@len, @size bytes in all), every line after "cpuN: ". */
+static bool kwasm_report_append(char *buf, size_t size, size_t *len, int cpu,
+				const u8 *src, size_t n)
+{
+	size_t i = 0;
+
+	do {
+		const u8 *nl = memchr(src + i, '\n', n - i);
+		size_t line = nl ? nl - (src + i) : n - i;
+		int w = snprintf(buf + *len, size - *len, "cpu%d: %.*s\n", cpu, (int)line,
+				 src + i);
+
+		if (w >= size - *len) {
+			*len = size;
+			return false;
+		}
+		*len += w;
+		i += line + 1;
+	} while (i < n);
+	return true;
+}
+
+/*
+ * Per-CPU mode's report: each CPU's instance in turn, online CPUs and offline ones that
+ * ran a handler, each on its own CPU, so that it holds up only that CPU's handlers, for
+ * one call. Every line of CPU N's string is shown after "cpuN: ".
+ */
+static int kwasm_exec_report_percpu(struct kwasm_exec *ex, char *buf, size_t size,
+				    size_t *len, bool *truncated, const char **trap)
+{
+	struct kwasm_report_call c = { .ex = ex, .size = size };
+	int cpu, ret = 0;
+
+	*len = 0;
+	*truncated = false;
+	c.buf = kmalloc(size, GFP_KERNEL);
+	if (!c.buf)
+		return -ENOMEM;
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		unsigned long flags;
+
+		c.inst = *per_cpu_ptr(ex->instances, cpu);
+		c.len = 0;
+		c.truncated = false;
+		if (cpu_online(cpu)) {
+			ret = smp_call_function_single(cpu, kwasm_report_on_cpu, &c, 1);
+		} else if (kwasm_cpu_ran(ex, cpu)) {
+			local_irq_save(flags);
+			kwasm_report_on_cpu(&c);
+			local_irq_restore(flags);
+		} else {
+			continue;
+		}
+		ret = ret ?: c.ret;
+		if (ret)
+			break;
+		if (c.truncated ||
+		    !kwasm_report_append(buf, size, len, cpu, c.buf, c.len)) {
+			*truncated = true;
+			break;
+		}
+	}
+	cpus_read_unlock();
+	kfree(c.buf);
+	if (ret > 0) {
+		*trap = c.trap.message;
+		return -EIO;
+	}
+	return ret;
 }
 
 /**
@@ -394,8 +625,9 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
  * @truncated: set when the string was longer than @size
  * @trap: set to the trap's message when it trapped
  *
- * Runs under the same discipline as a handler, with the program's fuel, but waits for
- * the program's lock as long as it takes (process context).
+ * Shared mode: runs under the same discipline as a handler, with the program's fuel,
+ * but waits for the program's lock as long as it takes (process context). Per-CPU mode:
+ * on each CPU's instance in turn (kwasm_exec_report_percpu()).
  *
  * Return: 0, -EOPNOTSUPP without a report export, -EIO if it trapped.
  */
@@ -404,16 +636,20 @@ int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len
 {
 	struct kwasm_hit hit = { .exec = ex };
 	struct kwasm_trap t = { 0 };
+	struct kwasm_program *inst;
 	unsigned long flags;
 	int ret;
 
+	if (ex->instances)
+		return kwasm_exec_report_percpu(ex, buf, size, len, truncated, trap);
 	preempt_disable();
 	/* Process context is never inside a program: entering cannot fail. */
-	if (WARN_ON_ONCE(!kwasm_enter(ex, &flags, true))) {
+	inst = kwasm_enter(ex, &flags, NULL);
+	if (WARN_ON_ONCE(!inst)) {
 		preempt_enable();
 		return -EBUSY;
 	}
-	ret = kwasm_engine_report(ex->engine, &hit, READ_ONCE(ex->fuel), buf, size, len,
+	ret = kwasm_engine_report(inst, &hit, READ_ONCE(ex->fuel), buf, size, len,
 				  truncated, &t);
 	kwasm_exit(ex, flags);
 	preempt_enable();
@@ -422,4 +658,17 @@ int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len
 		return -EIO;
 	}
 	return ret;
+}
+
+/**
+ * kwasm_exec_instances() - per-CPU mode's instances and what each costs
+ * @ex: the exec
+ * @instances: set to the number of instances, 0 in shared mode
+ * @instance_bytes: set to the kernel memory one per-CPU instance holds, as measured
+ *                  when it was made (slab and vmalloc, as allocated)
+ */
+void kwasm_exec_instances(const struct kwasm_exec *ex, u32 *instances, size_t *instance_bytes)
+{
+	*instances = ex->ninstances;
+	*instance_bytes = ex->instance_bytes;
 }

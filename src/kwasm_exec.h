@@ -33,11 +33,14 @@ struct kwasm_point_stats {
 	u64 traps;
 	u64 fuel_exhausted;
 	u64 ns;			/* total time in the handler */
+	u64 waited;		/* shared mode: hits that waited for another CPU's call */
+	u64 dropped;		/* shared mode: hits that gave up waiting (in missed too) */
 };
 
 int kwasm_exec_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
-		    const char *name, u64 fuel, struct kwasm_exec **out, char *msg,
+		    const char *name, u64 fuel, bool percpu, struct kwasm_exec **out, char *msg,
 		    size_t msg_size);
+void kwasm_exec_instances(const struct kwasm_exec *ex, u32 *instances, size_t *instance_bytes);
 void kwasm_exec_free(struct kwasm_exec *ex);
 int kwasm_exec_attach(struct kwasm_exec *ex, u32 *failed);
 void kwasm_exec_detach(struct kwasm_exec *ex);

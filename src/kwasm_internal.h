@@ -63,6 +63,12 @@ struct kwasm_attach_kind {
 KWASM_ATTACH_KINDS(KWASM_DECLARE_KIND)
 #undef KWASM_DECLARE_KIND
 
+struct kwasm_point_counters {
+	u64 hits, traps, fuel_exhausted, ns;
+	/* Shared mode: hits that waited for another CPU's call, and that gave up. */
+	u64 waited, dropped;
+};
+
 struct kwasm_point {
 	struct kwasm_exec *exec;
 	u32 index;
@@ -72,14 +78,22 @@ struct kwasm_point {
 	bool syscall;		/* on a syscall entry point (syscall.c) */
 	u32 strings;		/* parameters that are user strings (syscalls only) */
 	bool registered;
-	/* Updated under exec->lock, except missed. */
-	u64 hits, traps, fuel_exhausted, ns;
+	/* Each CPU's, written only by that CPU inside the program; summed by stats. */
+	struct kwasm_point_counters __percpu *counters;
+	/* Hits this CPU was already inside a program for, and the mechanism's own misses. */
 	atomic64_t missed;
 };
 
 struct kwasm_exec {
+	/* The loaded program: shared mode's one instance; per-CPU mode's template. */
 	struct kwasm_program *engine;
+	/* Per-CPU mode: each possible CPU's instance; NULL in shared mode. */
+	struct kwasm_program * __percpu *instances;
+	u32 ninstances;
+	size_t instance_bytes;	/* kernel memory of one per-CPU instance, measured */
+	/* Shared mode: serializes calls; calls_ended counts them, bounding a wait. */
 	raw_spinlock_t lock;
+	u64 calls_ended;
 	struct ratelimit_state log_ratelimit;	/* this program's log lines from calls */
 	void **batch;		/* 2 * npoints pointers, to detach in one call per kind */
 	const char *comm;	/* handlers run only for this task name (probe-abi.rst), or NULL */
@@ -122,15 +136,19 @@ extern const struct kwasm_host_ops kwasm_host_ops;
 /* stack.c */
 int kwasm_load(const u8 *code, size_t len, const struct kwasm_limits *limits,
 	       const char *name, struct kwasm_program **out, char *msg, size_t msg_size);
+int kwasm_instantiate(const struct kwasm_program *program, const char *name,
+		      struct kwasm_program **out, char *msg, size_t msg_size);
 
 /*
  * rt.c; the first three are the engine's runtime, with the types of engine/src/cabi.rs
  * (the engine's staticlib checks its declarations against them too).
  */
 void *kwasm_rt_alloc(size_t size, size_t align);
-void kwasm_rt_free(void *ptr);
+void kwasm_rt_free(void *ptr, size_t size, size_t align);
 void __noreturn kwasm_rt_panic(const char *msg, size_t len);
 void kwasm_rt_reclaim(void);
+void kwasm_rt_meter_start(void);
+long kwasm_rt_meter_stop(void);
 static_assert(__builtin_types_compatible_p(typeof(kwasm_rt_alloc) *, kwasm_rt_alloc_fn));
 static_assert(__builtin_types_compatible_p(typeof(kwasm_rt_free) *, kwasm_rt_free_fn));
 static_assert(__builtin_types_compatible_p(typeof(kwasm_rt_panic) *, kwasm_rt_panic_fn));

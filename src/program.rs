@@ -3,8 +3,9 @@
 //! The program lifecycle: empty → loaded → active, and back (usage.rst, "The lifecycle").
 //!
 //! One mutex per program serializes every configuration operation (code, active, fuel,
-//! report, status, stats). Handlers never take it: they run under the attachment layer's
-//! spinlock, which report also takes inside the engine call.
+//! report, status, stats, mode). Handlers never take it: they run under the attachment
+//! layer's discipline (its spinlock in shared mode, the per-CPU busy flag alone in per-CPU
+//! mode), which report follows too.
 
 use core::fmt::Write;
 use kernel::new_mutex;
@@ -36,6 +37,24 @@ impl State {
     }
 }
 
+/// How calls run (usage.rst, "Execution modes").
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// One instance for every CPU, calls serialized by a lock.
+    Shared,
+    /// An instance for each possible CPU; a hit runs on its CPU's, with no lock.
+    PerCpu,
+}
+
+impl Mode {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Mode::Shared => "shared",
+            Mode::PerCpu => "percpu",
+        }
+    }
+}
+
 /// The settings a program starts with (module parameters).
 #[derive(Clone, Copy)]
 pub(crate) struct Settings {
@@ -49,6 +68,8 @@ struct Inner {
     exec: Option<Exec>,
     state: State,
     fuel: u64,
+    /// The mode the next load of `code` uses, and the loaded code has.
+    mode: Mode,
     /// The errno of the last failed load, which `echo 1 > active` returns.
     load_errno: Option<Error>,
     /// The `error` line of `status`: errno name and a sentence.
@@ -108,6 +129,7 @@ impl Program {
                 exec: None,
                 state: State::Empty,
                 fuel: settings.fuel,
+                mode: Mode::Shared,
                 load_errno: None,
                 error: None,
             }),
@@ -172,7 +194,8 @@ impl Program {
             );
             return;
         }
-        match Exec::load(code, &self.settings.limits, &self.name, inner.fuel) {
+        let percpu = inner.mode == Mode::PerCpu;
+        match Exec::load(code, &self.settings.limits, &self.name, inner.fuel, percpu) {
             Ok(exec) => {
                 inner.exec = Some(exec);
                 inner.state = State::Loaded;
@@ -309,6 +332,26 @@ impl Program {
         Ok(())
     }
 
+    /// Sets the mode of the next load; refused once code is loaded, whose instances were
+    /// made for the mode it has.
+    pub(crate) fn set_mode(&self, mode: Mode) -> Result {
+        let mut inner = self.inner.lock();
+        if inner.state != State::Empty && inner.mode != mode {
+            return Err(self.fail(
+                &mut inner,
+                EBUSY,
+                format_args!("mode: refused while code is loaded; write mode before code"),
+            ));
+        }
+        inner.mode = mode;
+        Ok(())
+    }
+
+    /// The mode.
+    pub(crate) fn mode(&self) -> Mode {
+        self.inner.lock().mode
+    }
+
     /// The fuel of every call.
     pub(crate) fn fuel(&self) -> u64 {
         self.inner.lock().fuel
@@ -322,6 +365,11 @@ impl Program {
         writeln!(w, "code_bytes: {code}")?;
         writeln!(w, "memory_bytes: {memory}")?;
         writeln!(w, "fuel: {}", inner.fuel)?;
+        writeln!(w, "mode: {}", inner.mode.name())?;
+        if let Some((n, bytes)) = inner.exec.as_ref().map(Exec::instances).filter(|i| i.0 > 0) {
+            writeln!(w, "instances: {n}")?;
+            writeln!(w, "bytes_per_cpu: {bytes}")?;
+        }
         write!(w, "probes:")?;
         if let Some(exec) = inner.exec.as_ref() {
             for i in 0..exec.points() {
@@ -346,13 +394,15 @@ impl Program {
             let s = exec.stats(i);
             writeln!(
                 w,
-                "{} hits={} missed={} traps={} fuel_exhausted={} ns={}",
+                "{} hits={} missed={} traps={} fuel_exhausted={} ns={} waited={} dropped={}",
                 s.export.to_str().unwrap_or("?"),
                 s.hits,
                 s.missed,
                 s.traps,
                 s.fuel_exhausted,
-                s.ns
+                s.ns,
+                s.waited,
+                s.dropped
             )?;
         }
         Ok(())

@@ -32,6 +32,7 @@
 #include <linux/llist.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/slab.h>
@@ -47,6 +48,21 @@ struct kwasm_pool {
 };
 
 static DEFINE_PER_CPU_ALIGNED(struct kwasm_pool, kwasm_pool);
+
+/*
+ * The meter (kwasm_rt_meter_start()): what one task's process-context allocations hold,
+ * in bytes as the allocators give them. One task at a time; other tasks' allocations
+ * cost them one comparison.
+ */
+static DEFINE_MUTEX(kwasm_meter_lock);
+static struct task_struct *kwasm_meter_task;
+static long kwasm_meter_bytes;
+
+/* The size of a block as its allocator holds it: a kmalloc size class, or pages. */
+static size_t kwasm_rt_block_size(const void *p, size_t size)
+{
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) : ksize(p);
+}
 
 /* Blocks freed in atomic context, for kwasm_rt_reclaim(). */
 static LLIST_HEAD(kwasm_deferred);
@@ -113,8 +129,12 @@ void *kwasm_rt_alloc(size_t size, size_t align)
 		return NULL;
 	if (align > ARCH_KMALLOC_MINALIGN)
 		size = roundup_pow_of_two(max(size, align));
-	if (!kwasm_rt_atomic())
-		return kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!kwasm_rt_atomic()) {
+		p = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (p && READ_ONCE(kwasm_meter_task) == current)
+			kwasm_meter_bytes += kwasm_rt_block_size(p, size);
+		return p;
+	}
 	p = kwasm_pool_alloc(size, align);
 	if (p)
 		return p;
@@ -130,12 +150,19 @@ NOKPROBE_SYMBOL(kwasm_rt_alloc);
 /**
  * kwasm_rt_free() - free what kwasm_rt_alloc() returned
  * @ptr: the memory, or NULL
+ * @size: the size it was allocated with
+ * @align: the alignment it was allocated with
  */
-void kwasm_rt_free(void *ptr)
+void kwasm_rt_free(void *ptr, size_t size, size_t align)
 {
 	if (ZERO_OR_NULL_PTR(ptr) || kwasm_pool_free(ptr))
 		return;
 	if (!kwasm_rt_atomic()) {
+		if (READ_ONCE(kwasm_meter_task) == current) {
+			if (align > ARCH_KMALLOC_MINALIGN)
+				size = roundup_pow_of_two(max(size, align));
+			kwasm_meter_bytes -= kwasm_rt_block_size(ptr, size);
+		}
 		kvfree(ptr);
 		return;
 	}
@@ -144,6 +171,33 @@ void kwasm_rt_free(void *ptr)
 	llist_add((struct llist_node *)ptr, &kwasm_deferred);
 }
 NOKPROBE_SYMBOL(kwasm_rt_free);
+
+/**
+ * kwasm_rt_meter_start() - start counting what this task's engine allocations hold
+ *
+ * Process context. Until kwasm_rt_meter_stop(), other tasks wait to start a meter.
+ */
+void kwasm_rt_meter_start(void)
+{
+	mutex_lock(&kwasm_meter_lock);
+	kwasm_meter_bytes = 0;
+	WRITE_ONCE(kwasm_meter_task, current);
+}
+
+/**
+ * kwasm_rt_meter_stop() - stop counting
+ *
+ * Return: the bytes that this task's engine allocations since kwasm_rt_meter_start()
+ * still hold (allocated less freed), as the slab and vmalloc allocators hold them.
+ */
+long kwasm_rt_meter_stop(void)
+{
+	long bytes = kwasm_meter_bytes;
+
+	WRITE_ONCE(kwasm_meter_task, NULL);
+	mutex_unlock(&kwasm_meter_lock);
+	return bytes;
+}
 
 /**
  * kwasm_rt_reclaim() - free the blocks that the engine freed in atomic context

@@ -130,3 +130,48 @@ int kwasm_selftest(s64 *got)
 	*got = a.got;
 	return ret ? ret : a.ret;
 }
+
+struct kwasm_instantiate_args {
+	const struct kwasm_program *program;
+	struct kwasm_hit *ctx;
+	struct kwasm_program **out;
+	char *msg;
+	size_t msg_size;
+	int ret;
+};
+
+static void kwasm_instantiate_on_stack(void *arg)
+{
+	struct kwasm_instantiate_args *a = arg;
+
+	a->ret = kwasm_engine_instantiate(a->program, a->ctx, a->out, a->msg, a->msg_size);
+}
+
+/**
+ * kwasm_instantiate() - kwasm_engine_instantiate() on its own stack
+ * @program: the loaded program whose compiled module is instantiated again
+ * @name: the program's name, for what its start function prints
+ * @out: set to the new instance
+ * @msg: where an error's sentence goes
+ * @msg_size: its size
+ *
+ * Process context. The start function runs again, as deep as at load.
+ *
+ * Return: 0 or a negative errno (and @msg says why).
+ */
+int kwasm_instantiate(const struct kwasm_program *program, const char *name,
+		      struct kwasm_program **out, char *msg, size_t msg_size)
+{
+	struct kwasm_hit ctx = { .name = name };
+	struct kwasm_instantiate_args a = {
+		.program = program, .ctx = &ctx, .out = out, .msg = msg, .msg_size = msg_size,
+		.ret = -ENOMEM,
+	};
+	int ret = kwasm_call_on_own_stack(kwasm_instantiate_on_stack, &a);
+
+	if (ret) {
+		strscpy(msg, "out of memory for the load stack", msg_size);
+		return ret;
+	}
+	return a.ret;
+}

@@ -18,7 +18,7 @@ use core::ffi::{c_char, c_void};
 
 extern "C" {
     fn kwasm_rt_alloc(size: usize, align: usize) -> *mut c_void;
-    fn kwasm_rt_free(ptr: *mut c_void);
+    fn kwasm_rt_free(ptr: *mut c_void, size: usize, align: usize);
     fn kwasm_rt_panic(msg: *const c_char, len: usize) -> !;
 }
 
@@ -30,16 +30,16 @@ const _: kwasm_engine::RtPanic = kwasm_rt_panic;
 struct KernelAllocator;
 
 // SAFETY: `kwasm_rt_alloc` returns memory of at least `size` bytes aligned to `align`, or
-// null; `kwasm_rt_free` frees what it returned.
+// null; `kwasm_rt_free` frees what it returned, given the same size and alignment.
 unsafe impl GlobalAlloc for KernelAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: The module's allocator accepts any size and power-of-two alignment.
         unsafe { kwasm_rt_alloc(layout.size(), layout.align()).cast() }
     }
 
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-        // SAFETY: `ptr` came from `alloc` above, as `GlobalAlloc` requires.
-        unsafe { kwasm_rt_free(ptr.cast()) }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` above with this layout, as `GlobalAlloc` requires.
+        unsafe { kwasm_rt_free(ptr.cast(), layout.size(), layout.align()) }
     }
 }
 

@@ -51,8 +51,9 @@ pub const TRAP_OTHER: u32 = 7;
 /// build time. `kwasm_rt_alloc`: memory of at least `size` bytes aligned to `align`, or
 /// null.
 pub type RtAlloc = unsafe extern "C" fn(size: usize, align: usize) -> *mut c_void;
-/// `kwasm_rt_free`: frees what `kwasm_rt_alloc` returned.
-pub type RtFree = unsafe extern "C" fn(ptr: *mut c_void);
+/// `kwasm_rt_free`: frees what `kwasm_rt_alloc` returned, with the size and alignment it
+/// was allocated with.
+pub type RtFree = unsafe extern "C" fn(ptr: *mut c_void, size: usize, align: usize);
 /// `kwasm_rt_panic`: reports an engine bug (`len` bytes of `msg`); does not return.
 pub type RtPanic = unsafe extern "C" fn(msg: *const c_char, len: usize) -> !;
 

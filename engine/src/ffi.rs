@@ -94,6 +94,45 @@ pub unsafe extern "C" fn kwasm_engine_load(
     }
 }
 
+/// Makes another instance of a loaded program from its compiled module, with memory,
+/// globals and a value stack of its own, running its `start` function (per-CPU mode: one
+/// instance per CPU). The new handle is used and freed like one from
+/// [`kwasm_engine_load`], independently of `program`, which it may outlive.
+///
+/// Returns 0 and a handle in `*out`, or a negative errno with a sentence in `msg`.
+///
+/// # Safety
+///
+/// `program` must be a live handle that no call uses meanwhile, `out` writable, `msg`
+/// valid for `msg_size` bytes. `ctx` is passed to the host callbacks that `start` calls.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_instantiate(
+    program: *const Program,
+    ctx: *mut c_void,
+    out: *mut *mut Program,
+    msg: *mut c_char,
+    msg_size: usize,
+) -> i32 {
+    if program.is_null() || out.is_null() {
+        return -EINVAL;
+    }
+    // SAFETY: The caller guarantees a live handle.
+    match unsafe { &*program }.instantiate_again(ctx) {
+        Ok(instance) => {
+            // SAFETY: `out` is writable.
+            unsafe { *out = Box::into_raw(Box::new(instance)) };
+            // SAFETY: `msg` holds `msg_size` bytes.
+            unsafe { copy_c_string("", msg, msg_size) };
+            0
+        }
+        Err(e) => {
+            // SAFETY: `msg` holds `msg_size` bytes.
+            unsafe { copy_c_string(&e.message, msg, msg_size) };
+            -(e.errno as i32)
+        }
+    }
+}
+
 /// Frees a program.
 ///
 /// # Safety

@@ -40,8 +40,8 @@ pub use selftest::{selftest, SELFTEST_EXPECTED};
 pub mod capi {
     pub use crate::ffi::{
         kwasm_engine_attach_count, kwasm_engine_attach_point, kwasm_engine_call,
-        kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report, kwasm_engine_kind,
-        kwasm_engine_load, kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes,
-        AttachInfo, TrapInfo,
+        kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report,
+        kwasm_engine_instantiate, kwasm_engine_kind, kwasm_engine_load, kwasm_engine_report,
+        kwasm_engine_selftest, kwasm_engine_sizes, AttachInfo, TrapInfo,
     };
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! A loaded program: one wasmi engine, store and instance, its attach points and `report`.
+//!
+//! [`Program::instantiate_again`] makes more instances of the same compiled module (one
+//! per CPU in per-CPU mode), each with its own store, memory, globals and value stack.
 
 use alloc::vec::Vec;
 use wasmi::{
@@ -8,7 +11,7 @@ use wasmi::{
     Store, TypedFunc, TypedResumableCall, Val,
 };
 
-use crate::abi::{self, AttachPoint, ParamType, MAX_PARAMS};
+use crate::abi::{self, AttachPoint, Exports, ParamType, MAX_PARAMS};
 use crate::error::{load_error, LoadError, Trap, TrapKind};
 use crate::host::{self, Ctx, HostOps, HostState, Phase};
 use crate::limits::{Limiter, Limits, Refusal, WASM_PAGE};
@@ -56,22 +59,37 @@ enum Ended {
     HostTrap,
 }
 
-impl<T> From<TypedResumableCall<T>> for Ended {
-    fn from(call: TypedResumableCall<T>) -> Self {
+impl Ended {
+    /// How a typed call ended. A suspended call is abandoned into `store`: its value stack
+    /// (the store's resident one) goes back to the store, so that no call, not even one
+    /// that runs out of fuel, touches the engine's stack cache, which every instance of
+    /// the program shares (patches/wasmi).
+    fn typed<T, R>(store: &mut Store<T>, call: TypedResumableCall<R>) -> Self {
         match call {
             TypedResumableCall::Finished(_) => Ended::Finished,
-            TypedResumableCall::OutOfFuel(_) => Ended::OutOfFuel,
-            TypedResumableCall::HostTrap(_) => Ended::HostTrap,
+            TypedResumableCall::OutOfFuel(c) => {
+                c.abandon(store);
+                Ended::OutOfFuel
+            }
+            TypedResumableCall::HostTrap(c) => {
+                c.abandon(store);
+                Ended::HostTrap
+            }
         }
     }
-}
 
-impl From<ResumableCall> for Ended {
-    fn from(call: ResumableCall) -> Self {
+    /// How an untyped call ended; as [`Ended::typed`].
+    fn untyped<T>(store: &mut Store<T>, call: ResumableCall) -> Self {
         match call {
             ResumableCall::Finished => Ended::Finished,
-            ResumableCall::OutOfFuel(_) => Ended::OutOfFuel,
-            ResumableCall::HostTrap(_) => Ended::HostTrap,
+            ResumableCall::OutOfFuel(c) => {
+                c.abandon(store);
+                Ended::OutOfFuel
+            }
+            ResumableCall::HostTrap(c) => {
+                c.abandon(store);
+                Ended::HostTrap
+            }
         }
     }
 }
@@ -89,6 +107,9 @@ pub struct Program {
     memory: Option<Memory>,
     code_bytes: usize,
     compat: crate::compat::Compat,
+    /// What it was loaded with, for [`Program::instantiate_again`].
+    limits: Limits,
+    ops: &'static HostOps,
 }
 
 fn engine_config(limits: &Limits) -> Config {
@@ -198,9 +219,40 @@ impl Program {
             ));
         }
 
-        // Before the program's store exists: its first call (`start`, or else the first
-        // handler's) takes the engine's cached stack as its resident one, which must be
-        // the warm one.
+        Self::instantiate(module, exports, code.len(), limits, ops, ctx)
+    }
+
+    /// Makes another instance of the program's compiled module, with a store, memory,
+    /// globals and value stack of its own, running its `start` function as [`Self::load`]
+    /// did; host functions that `start` calls get `ctx`. Only the compiled code and the
+    /// engine are shared, and calls into one instance never touch another's state nor
+    /// anything of the engine's that takes a lock: per-CPU instances run at once.
+    pub fn instantiate_again(&self, ctx: Ctx) -> Result<Self, LoadError> {
+        // The exports were checked at load; this only lists them again.
+        let exports = abi::check_exports(&self._module)?;
+        Self::instantiate(
+            self._module.clone(),
+            exports,
+            self.code_bytes,
+            &self.limits,
+            self.ops,
+            ctx,
+        )
+    }
+
+    /// Instantiates `module`, whose imports and `exports` were checked, in a store of its
+    /// own.
+    fn instantiate(
+        module: Module,
+        exports: Exports,
+        code_bytes: usize,
+        limits: &Limits,
+        ops: &'static HostOps,
+        ctx: Ctx,
+    ) -> Result<Self, LoadError> {
+        let engine = module.engine().clone();
+        // Before the store exists: its first root call takes the engine's cached stack as
+        // its resident one, which must be the warm one.
         warm_up(&engine)?;
         let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits)));
         store.data_mut().ctx = ctx;
@@ -217,6 +269,13 @@ impl Program {
                 instantiate_error(&e, state.limiter.refused, state.host_trap, limits)
             })?;
 
+        // A root call now, in process context, so that the store adopts the warm stack
+        // if `start` did not: left in the engine's cache, the first handler would take
+        // it from there, behind the engine's lock, and another instance's warm-up could
+        // push it out.
+        Func::wrap(&mut store, || {})
+            .call(&mut store, &[], &mut [])
+            .map_err(|e| load_error!(ENOMEM, "first call: {e}"))?;
         let memory = instance.get_memory(&store, "memory");
         store.data_mut().memory = memory;
         store.data_mut().ctx = core::ptr::null_mut();
@@ -256,8 +315,10 @@ impl Program {
             handlers,
             report,
             memory,
-            code_bytes: code.len(),
+            code_bytes,
             compat,
+            limits: *limits,
+            ops,
         })
     }
 
@@ -371,7 +432,9 @@ impl Program {
         let func = match self.handlers[index] {
             Handler::NoParams(typed) => {
                 self.enter(phase, ctx, fuel);
-                let outcome = typed.call_resumable(&mut self.store, ()).map(Ended::from);
+                let outcome = typed
+                    .call_resumable(&mut self.store, ())
+                    .map(|c| Ended::typed(&mut self.store, c));
                 return self.leave(outcome);
             }
             Handler::Params(func) => func,
@@ -402,7 +465,7 @@ impl Program {
         self.enter(phase, ctx, fuel);
         let outcome = func
             .call_resumable(&mut self.store, &vals[..n], &mut [])
-            .map(Ended::from);
+            .map(|c| Ended::untyped(&mut self.store, c));
         self.leave(outcome)
     }
 
@@ -420,7 +483,7 @@ impl Program {
             if let TypedResumableCall::Finished(p) = call {
                 ptr = p as u32 as usize;
             }
-            Ended::from(call)
+            Ended::typed(&mut self.store, call)
         });
         self.leave(outcome).map_err(ReportError::Trap)?;
         // `load` refuses a `report` without a memory.

@@ -83,11 +83,27 @@ pub fn limits() -> Limits {
     }
 }
 
-/// Loads `bytes`; if it loads, calls everything twice with little fuel.
+/// Loads `bytes`; if it loads, calls everything twice with little fuel, then makes a
+/// second instance (per-CPU mode's) and calls everything on both, in turn.
 pub fn run(bytes: &[u8]) {
     let Ok(mut p) = Program::load(bytes, &limits(), &OPS, std::ptr::null_mut()) else {
         return;
     };
+    call_all(&mut p);
+    // The same module instantiated again: its start function ran once already, so it
+    // must instantiate again, or fail as a load would (a trap in start that depends on
+    // nothing but the module cannot: it would have failed the load).
+    match p.instantiate_again(std::ptr::null_mut()) {
+        Ok(mut q) => {
+            call_all(&mut q);
+            call_all(&mut p);
+        }
+        Err(e) => panic!("a loaded module failed to instantiate again: {e}"),
+    }
+}
+
+/// Calls every handler and `report` twice with little fuel.
+fn call_all(p: &mut Program) {
     let mut out = [0u8; 256];
     for _ in 0..2 {
         for i in 0..p.attach_points().len() {

@@ -89,6 +89,21 @@ measure() { # CONFIG
 		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
 		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }'
 		unprog ;;
+	map_count|both_cpus_map_count) prog map_count
+		# measure runs in a subshell: the figure goes through a file.
+		sed -n 's/^map_bytes: //p' $W/b/status > $OUT/map_bytes
+		if [ $1 = map_count ]; then
+			$LOOP
+			want=$N
+		else
+			taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
+			cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }'
+			want=$((2 * N))
+		fi
+		# The map must have counted every call, merged across CPUs.
+		got=$(sed -n 's/^@hits: //p' $W/b/maps)
+		[ "$got" = "$want" ] || echo "$1: ${got:-none}" >> $OUT/map_count_wrong
+		unprog ;;
 	both_cpus_baseline)
 		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
 		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }' ;;
@@ -101,7 +116,7 @@ measure() { # CONFIG
 
 CONFIGS="baseline bare empty counter comm_miss args latency post_counter noopt_bare noopt_counter
 	access_baseline access_bare access_counter access_str noopt_access_bare noopt_access_counter
-	both_cpus_baseline both_cpus_counter"
+	both_cpus_baseline both_cpus_counter map_count both_cpus_map_count"
 # Warm up caches and the engine once.
 row=warmup
 measure counter > /dev/null
@@ -161,7 +176,21 @@ for c in $CONFIGS; do
 		printf "%-22s %10.1f %10.1f %10.1f %12.1f %16s %6s\n", $1, $2, $5, $6, o,
 			(ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-", $7 }'
 done
+[ ! -e $OUT/map_count_wrong ] ||
+	echo "WRONG: the map count() counted $(tr '\n' ' ' < $OUT/map_count_wrong) in some rounds"
+# Kernel memory of the map count() program's one map: a table per possible CPU.
+ncpus=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
+map_bytes=$(cat $OUT/map_bytes 2>/dev/null)
+[ -z "$map_bytes" ] ||
+	echo "map count(): $map_bytes bytes of map tables for $ncpus possible CPUs, $((map_bytes / ncpus)) per CPU"
+[ ! -s $OUT/map_count ] || [ ! -s $OUT/both_cpus_map_count ] ||
+	echo "$(median map_count) $(median both_cpus_map_count)" | awk '{ printf \
+		"map count() throughput, 2 vCPUs / 1 vCPU: %.2f\n", 2 * $1 / $2 }'
 if [ -s $OUT/bpftrace_count ]; then
+	[ ! -s $OUT/map_count ] ||
+		echo "$(median map_count) $(median bpftrace_count) $base" | awk '{ printf \
+			"kwasm map count() overhead / bpftrace count() overhead: %.2f\n",
+			($1 - $3) / ($2 - $3) }'
 	[ ! -e $OUT/bpftrace_wrong ] ||
 		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"
 	echo "$(median counter) $(median bpftrace_count) $base" | awk '{ printf \

@@ -70,6 +70,7 @@ struct kwasm_point {
 
 struct kwasm_exec {
 	struct kwasm_program *engine;
+	const struct kwasm_maps *maps;	/* the engine's, read and cleared without the lock */
 	raw_spinlock_t lock;
 	struct ratelimit_state log_ratelimit;	/* this program's log lines from calls */
 	void **batch;		/* 2 * npoints pointers, to detach in one call per kind */

@@ -310,15 +310,21 @@ impl Program {
         let Some(exec) = exec.as_ref() else {
             return Err(ENODATA);
         };
-        match maps_text.take() {
-            Some(text) if text.len() <= buf.len() => {
-                buf[..text.len()].copy_from_slice(&text);
-                Ok(text.len())
+        let n = match maps_text.take() {
+            Some(text) => {
+                let n = text.len().min(buf.len());
+                buf[..n].copy_from_slice(&text[..n]);
+                n
             }
-            // Another reader's first call came in between and took the text: print
+            // Another open file's first call came in between and took the text: print
             // again, cut to the length this reader was given.
-            _ => Ok(exec.maps_print(buf).min(buf.len())),
-        }
+            None => exec.maps_print(buf).min(buf.len()),
+        };
+        // configfs hands the reader all of `buf` (the length the first call gave),
+        // whatever this returns: never leave any of it uninitialized. Only a reader that
+        // raced another gets the padding.
+        buf[n..].fill(b'\n');
+        Ok(buf.len())
     }
 
     /// The text of `maps`, printed into a buffer of its size.

@@ -117,6 +117,8 @@ measure() { # CONFIG
 CONFIGS="baseline bare empty counter comm_miss args latency post_counter noopt_bare noopt_counter
 	access_baseline access_bare access_counter access_str noopt_access_bare noopt_access_counter
 	both_cpus_baseline both_cpus_counter map_count both_cpus_map_count"
+# kwasm_bench_only=a,b,c (kernel command line) measures only those rows, for a quick run.
+[ -z "$kwasm_bench_only" ] || CONFIGS=$(echo "$kwasm_bench_only" | tr ',' ' ')
 # Warm up caches and the engine once.
 row=warmup
 measure counter > /dev/null

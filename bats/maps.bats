@@ -126,6 +126,18 @@ possible_cpus() {
 	grep -qx '@calls: count 9, average 0, total 0' "$WASM/r/maps"
 }
 
+@test "both CPUs' updates of one key merge exactly" {
+	[ "$(nproc)" -ge 2 ]
+	kwasm_new s syscalls
+	echo 1 >"$WASM/s/active"
+	taskset 1 /kwasm/bin/syscall_loop 20000 >/dev/null &
+	taskset 2 /kwasm/bin/syscall_loop 20000 >/dev/null &
+	wait
+	echo 0 >"$WASM/s/active"
+	grep -qx '@syscalls\[syscall_loop, 121\]: 40000' "$WASM/s/maps"
+	grep -qx 'map @syscalls kind=count entries=[0-9]* max_entries=4096 dropped=0' "$WASM/s/stats"
+}
+
 @test "clear and maps while both CPUs update leave exact counts afterwards" {
 	[ "$(nproc)" -ge 2 ]
 	kwasm_new s syscalls

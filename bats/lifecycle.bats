@@ -15,9 +15,9 @@ teardown() {
 @test "mkdir makes an empty program with the six attributes of usage.rst" {
 	mkdir "$WASM/p"
 	run ls "$WASM/p"
-	[ "$output" = "$(printf 'active\ncode\nfuel\nreport\nstats\nstatus')" ]
+	[ "$output" = "$(printf 'active\nclear\ncode\nfuel\nmaps\nreport\nstats\nstatus')" ]
 	run cat "$WASM/p/status"
-	[ "$output" = "$(printf 'state: empty\ncode_bytes: 0\nmemory_bytes: 0\nfuel: 100000\nprobes:\nerror: none')" ]
+	[ "$output" = "$(printf 'state: empty\ncode_bytes: 0\nmemory_bytes: 0\nmaps: 0\nmap_bytes: 0\nfuel: 100000\nprobes:\nerror: none')" ]
 	[ "$(cat "$WASM/p/active")" = 0 ]
 	[ -z "$(cat "$WASM/p/stats")" ]
 }

@@ -73,6 +73,46 @@ bpftrace_count() {
 	[ "$hits" = "$N" ] || echo "${hits:-none}" >> $OUT/bpftrace_wrong
 }
 
+# kwasm's maps text against bpftrace's, byte for byte: the same updates of every kind of
+# map (bench/probes/map_format.c makes them in a handler, this BEGIN in bpftrace), and
+# the syscalls example against the one-liner it mirrors, on the same getpgid() loop.
+MAP_FORMAT_BT='BEGIN { @a = hist(0); @a = hist(1); @a = hist(2); @a = hist(3); @a = hist(4); @a = hist(100); @a = hist(1500); @a = hist(3000); @a = hist(3000); @a = hist(70000); @b = lhist(-5, 0, 100, 10); @b = lhist(5, 0, 100, 10); @b = lhist(15, 0, 100, 10); @b = lhist(15, 0, 100, 10); @b = lhist(100, 0, 100, 10); @b = lhist(2000, 0, 100, 10); @b = lhist(55, 0, 100, 10); @c[7] = count(); @c[7] = count(); @c[7] = count(); @c[9] = count(); @c[3] = count(); @c[3] = count(); @d = stats(10); @d = stats(31); @d = stats(7); @e[5] = avg(10); @e[5] = avg(30); @e[6] = avg(1); @f = min(40); @f = min(12); @g = max(12); @g = max(40); @h[1] = sum(100); @h[2] = sum(5); @h[1] = sum(23); @i["bash", 59] = count(); @i["bash", 59] = count(); @i["sshd", 0] = count(); @i["bash", 1] = count(); @i["bash", 1] = count(); @i["bash", 1] = count(); exit(); }'
+SYSCALLS_BT='kprobe:x64_sys_call /comm == "syscall_loop"/ { @syscalls[comm, arg1] = count(); }'
+same_text() { # A B WHAT: prints whether files A and B are identical
+	if cmp -s $1 $2; then
+		echo "$3: identical ($(wc -l < $1) lines)"
+	else
+		echo "$3: DIFFERENT; kwasm:"
+		cat $1
+		echo "bpftrace:"
+		cat $2
+	fi
+}
+x64_sys_call_probed() { grep -q 'x64_sys_call' /sys/kernel/debug/kprobes/list; }
+maps_vs_bpftrace() {
+	mkdir $W/f && cat /kwasm/bench/map_format.wasm > $W/f/code && echo 1 > $W/f/active
+	/kwasm/bin/syscall_loop 1 > /dev/null
+	echo 0 > $W/f/active
+	cat $W/f/maps > $OUT/maps_kwasm
+	rmdir $W/f
+	bpftrace -e "$MAP_FORMAT_BT" > $OUT/maps_bt_raw 2>&1
+	# bpftrace's "Attaching 1 probe..." and the blank lines before its maps.
+	sed -n '/^@/,$p' $OUT/maps_bt_raw > $OUT/maps_bt
+	same_text $OUT/maps_kwasm $OUT/maps_bt "maps, every kind, against bpftrace's exit print"
+	bpftrace -e "$SYSCALLS_BT" > $OUT/sys_bt_raw 2>&1 &
+	bt=$!
+	wait_until 1200 x64_sys_call_probed || { echo "syscalls: bpftrace did not attach"; kill -9 $bt; return; }
+	mkdir $W/s && cat /kwasm/probes/syscalls.wasm > $W/s/code && echo 1 > $W/s/active
+	/kwasm/bin/syscall_loop 100 > /dev/null
+	echo 0 > $W/s/active
+	kill -INT $bt
+	wait $bt
+	grep '^@syscalls\[syscall_loop, ' $W/s/maps | sort > $OUT/sys_kwasm
+	rmdir $W/s
+	grep '^@syscalls\[syscall_loop, ' $OUT/sys_bt_raw | sort > $OUT/sys_bt
+	same_text $OUT/sys_kwasm $OUT/sys_bt "syscalls per comm and nr, syscall_loop's lines (sorted: equal counts tie)"
+}
+
 measure() { # CONFIG
 	case $1 in
 	baseline) $LOOP ;;
@@ -94,6 +134,21 @@ measure() { # CONFIG
 		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }'
 		unprog ;;
 	percpu_counter) prog counter percpu; $LOOP; unprog ;;
+	map_count|both_cpus_map_count) prog map_count
+		# measure runs in a subshell: the figure goes through a file.
+		sed -n 's/^map_bytes: //p' $W/b/status > $OUT/map_bytes
+		if [ $1 = map_count ]; then
+			$LOOP
+			want=$N
+		else
+			taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
+			cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }'
+			want=$((2 * N))
+		fi
+		# The map must have counted every call, merged across CPUs.
+		got=$(sed -n 's/^@hits: //p' $W/b/maps)
+		[ "$got" = "$want" ] || echo "$1: ${got:-none}" >> $OUT/map_count_wrong
+		unprog ;;
 	both_cpus_baseline)
 		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
 		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }' ;;
@@ -106,12 +161,15 @@ measure() { # CONFIG
 
 CONFIGS="baseline bare empty counter comm_miss args latency post_counter
 	access_baseline access_bare access_counter access_str
-	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter"
+	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter
+	map_count both_cpus_map_count"
 # Without the function tracer the syscalls' entry kprobes are jumps, and int3 with
 # optimization off; with it they are ftrace kprobes either way, and the paths table
 # below compares int3, jump and ftrace on the test module's functions instead.
 [ -e /sys/kernel/tracing/available_filter_functions ] ||
 	CONFIGS="$CONFIGS noopt_bare noopt_counter noopt_access_bare noopt_access_counter"
+# kwasm_bench_only=a,b,c (kernel command line) measures only those rows, for a quick run.
+[ -z "$kwasm_bench_only" ] || CONFIGS=$(echo "$kwasm_bench_only" | tr ',' ' ')
 # Warm up caches and the engine once.
 row=warmup
 measure counter > /dev/null
@@ -124,6 +182,7 @@ elif bpftrace_count > /dev/null || bpftrace_count > /dev/null; then
 	bpftrace_status="$(bpftrace --version): started, attached and stopped in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
 	CONFIGS="$CONFIGS bpftrace_count"
 	rm -f $OUT/bpftrace_count $OUT/bpftrace_wrong
+	maps_vs_bpftrace > $OUT/maps_vs_bpftrace
 else
 	bpftrace_status="not run: bpftrace failed here ($bt_fail); it printed: $(tr '\n' ' ' < $OUT/bpftrace.out)"
 fi
@@ -150,6 +209,7 @@ echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs 
 opt() { [ -s $OUT/$1.jumps ] && ! grep -q 0 $OUT/$1.jumps && echo yes || echo no; }
 echo "kprobes on their fast path (ftrace, or a jump instead of int3): __x64_sys_getpgid $(opt bare), __x64_sys_access $(opt access_bare)"
 echo "bpftrace: $bpftrace_status"
+[ ! -s $OUT/maps_vs_bpftrace ] || cat $OUT/maps_vs_bpftrace
 # min and max show the spread between rounds; jumps, in how many rounds every kprobe of
 # the row was optimized or an ftrace one (a row with int3 in some rounds is not comparable).
 printf '%-22s %10s %10s %10s %12s %16s %6s\n' config ns/op min max overhead "overhead / bare" jumps
@@ -170,7 +230,21 @@ for c in $CONFIGS; do
 		printf "%-22s %10.1f %10.1f %10.1f %12.1f %16s %6s\n", $1, $2, $5, $6, o,
 			(ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-", $7 }'
 done
+[ ! -e $OUT/map_count_wrong ] ||
+	echo "WRONG: the map count() counted $(tr '\n' ' ' < $OUT/map_count_wrong) in some rounds"
+# Kernel memory of the map count() program's one map: a table per possible CPU.
+ncpus=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
+map_bytes=$(cat $OUT/map_bytes 2>/dev/null)
+[ -z "$map_bytes" ] ||
+	echo "map count(): $map_bytes bytes of map tables for $ncpus possible CPUs, $((map_bytes / ncpus)) per CPU"
+[ ! -s $OUT/map_count ] || [ ! -s $OUT/both_cpus_map_count ] ||
+	echo "$(median map_count) $(median both_cpus_map_count)" | awk '{ printf \
+		"map count() throughput, 2 vCPUs / 1 vCPU: %.2f\n", 2 * $1 / $2 }'
 if [ -s $OUT/bpftrace_count ]; then
+	[ ! -s $OUT/map_count ] ||
+		echo "$(median map_count) $(median bpftrace_count) $base" | awk '{ printf \
+			"kwasm map count() overhead / bpftrace count() overhead: %.2f\n",
+			($1 - $3) / ($2 - $3) }'
 	[ ! -e $OUT/bpftrace_wrong ] ||
 		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"
 	echo "$(median counter) $(median bpftrace_count) $base" | awk '{ printf \

@@ -5,8 +5,8 @@
 //!
 //! Each file of a program directory is declared once below, with its mode and its
 //! operations in safe Rust. `status` and `stats` are readable by everyone while `report`,
-//! `active` and `fuel` are root's alone, and `code` is a binary attribute (a module is
-//! larger than a page and arrives in pieces). The kernel crate's configfs has neither
+//! `maps`, `clear`, `active` and `fuel` are root's alone; `code` and `maps` are binary
+//! attributes (a module, and the text of many maps, are larger than a page). The kernel crate's configfs has neither
 //! modes nor binary attributes, so [`abstraction`] builds them over the bindings, with all
 //! of the interface's `unsafe`.
 
@@ -27,6 +27,9 @@ impl Subsystem {
         Self::register(c"wasm", settings)
     }
 }
+
+/// The longest `maps` text: configfs vmallocs what a read's first call says it needs.
+const MAX_MAPS_TEXT: usize = 64 << 20;
 
 /// What `status` says to a writer without CAP_SYS_ADMIN.
 const NOT_ADMIN: &str = "only a process with CAP_SYS_ADMIN may write it";
@@ -74,6 +77,12 @@ item_type! {
         stats(0o444) {
             show: |p, page| Ok(p.stats(page)?),
         },
+        clear(0o200) {
+            store: |p, input| match trim_newline(input) {
+                b"1" => p.clear_maps(),
+                _ => Err(p.reject("clear", EINVAL, "write 1")),
+            },
+        },
         fuel(0o600) {
             show: |p, page| Ok(writeln!(page, "{}", p.fuel())?),
             store: |p, input| {
@@ -101,6 +110,12 @@ item_type! {
             // E2BIG rather than looking truncated.
             max_size: |settings| settings.limits.max_code_bytes as usize + 1,
             commit: |p, input| p.write_code(input),
+        },
+        // Root's alone, as report: maps hold what handlers saw (task names, paths).
+        maps(0o400) {
+            // configfs allocates what the first read call says; more than this is EFBIG.
+            max_size: |_| MAX_MAPS_TEXT,
+            read: |p, buf| p.read_maps(buf),
         },
     ];
 }

@@ -260,6 +260,36 @@ impl Exec {
     }
 }
 
+impl Exec {
+    /// How many maps the program declared, and the bytes of their tables (all CPUs).
+    pub(crate) fn maps(&self) -> (u32, usize) {
+        let mut bytes = 0usize;
+        // SAFETY: `self.0` is a live exec; `bytes` is writable.
+        let n = unsafe { ffi::kwasm_exec_maps(self.0.as_ptr(), &mut bytes) };
+        (n, bytes)
+    }
+
+    /// Prints the maps into `buf` (cut to fit); returns the whole text's length.
+    pub(crate) fn maps_print(&self, buf: &mut [u8]) -> usize {
+        // SAFETY: `self.0` is a live exec and `buf` writable for its length. The engine
+        // reads the maps with atomic loads, so handlers may run meanwhile.
+        unsafe { ffi::kwasm_exec_maps_print(self.0.as_ptr(), buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// A stats line per map into `buf` (cut to fit); returns the whole text's length.
+    pub(crate) fn maps_stats(&self, buf: &mut [u8]) -> usize {
+        // SAFETY: As for `maps_print`.
+        unsafe { ffi::kwasm_exec_maps_stats(self.0.as_ptr(), buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// Empties every map; handlers may be running.
+    pub(crate) fn maps_clear(&self) {
+        // SAFETY: `self.0` is a live exec; clearing is an atomic increment that handlers
+        // observe on their next update.
+        unsafe { ffi::kwasm_exec_maps_clear(self.0.as_ptr()) }
+    }
+}
+
 impl Drop for Exec {
     fn drop(&mut self) {
         // SAFETY: `self.0` is a live exec, dropped once.

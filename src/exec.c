@@ -172,6 +172,7 @@ static int kwasm_exec_new(struct kwasm_program *engine, const char *name, u64 fu
 	raw_spin_lock_init(&ex->lock);
 	ratelimit_state_init(&ex->log_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
+	ex->maps = kwasm_engine_maps(engine);
 	ex->fuel = fuel;
 	ex->comm = kwasm_engine_comm_filter(engine);
 	kwasm_engine_sizes(engine, &ex->code_bytes, &ex->memory_bytes);
@@ -228,10 +229,13 @@ int kwasm_exec_load(const u8 *code, size_t len, const struct kwasm_limits *limit
 		    const char *name, u64 fuel, bool percpu, struct kwasm_exec **out, char *msg,
 		    size_t msg_size)
 {
+	struct kwasm_limits l = *limits;
 	struct kwasm_program *engine;
 	int ret;
 
-	ret = kwasm_load(code, len, limits, name, &engine, msg, msg_size);
+	/* Maps get a table per possible CPU, indexed by raw_smp_processor_id(). */
+	l.cpus = nr_cpu_ids;
+	ret = kwasm_load(code, len, &l, name, &engine, msg, msg_size);
 	if (ret)
 		return ret;
 	return kwasm_exec_new(engine, name, fuel, percpu, out, msg, msg_size);
@@ -671,4 +675,60 @@ void kwasm_exec_instances(const struct kwasm_exec *ex, u32 *instances, size_t *i
 {
 	*instances = ex->ninstances;
 	*instance_bytes = ex->instance_bytes;
+}
+
+/**
+ * kwasm_exec_maps() - how many maps the program declared
+ * @ex: the exec
+ * @bytes: set to the bytes of their tables, every possible CPU's counted
+ *
+ * Return: the number of maps.
+ */
+u32 kwasm_exec_maps(const struct kwasm_exec *ex, size_t *bytes)
+{
+	return kwasm_engine_maps_count(ex->maps, bytes);
+}
+
+/**
+ * kwasm_exec_maps_print() - print the maps, merged across CPUs, as bpftrace does
+ * @ex: the exec
+ * @buf: where the text goes (not NUL-terminated), or NULL
+ * @size: its size
+ *
+ * Process context: the merge allocates. Takes no lock that handlers take: each CPU's
+ * table has one writer, that CPU, and the engine reads them with atomic loads.
+ *
+ * Return: the whole text's length, which may exceed @size.
+ */
+size_t kwasm_exec_maps_print(const struct kwasm_exec *ex, u8 *buf, size_t size)
+{
+	might_sleep();
+	return kwasm_engine_maps_print(ex->maps, buf, size);
+}
+
+/**
+ * kwasm_exec_maps_stats() - a stats line per map (kind, entries, drops when full)
+ * @ex: the exec
+ * @buf: where the text goes (not NUL-terminated), or NULL
+ * @size: its size
+ *
+ * Process context, as kwasm_exec_maps_print().
+ *
+ * Return: the whole text's length.
+ */
+size_t kwasm_exec_maps_stats(const struct kwasm_exec *ex, u8 *buf, size_t size)
+{
+	might_sleep();
+	return kwasm_engine_maps_stats(ex->maps, buf, size);
+}
+
+/**
+ * kwasm_exec_maps_clear() - empty every map, while handlers may be running
+ * @ex: the exec
+ *
+ * Each CPU zeroes its own tables on its next update; nothing waits.
+ */
+void kwasm_exec_maps_clear(struct kwasm_exec *ex)
+{
+	kwasm_engine_maps_clear(ex->maps);
 }

@@ -50,6 +50,10 @@ void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *m
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out);
 int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len,
 		      bool *truncated, const char **trap);
+u32 kwasm_exec_maps(const struct kwasm_exec *ex, size_t *bytes);
+size_t kwasm_exec_maps_print(const struct kwasm_exec *ex, u8 *buf, size_t size);
+size_t kwasm_exec_maps_stats(const struct kwasm_exec *ex, u8 *buf, size_t size);
+void kwasm_exec_maps_clear(struct kwasm_exec *ex);
 
 /* Whether the attachment layer has every attach kind the engine parses (exec.c). */
 int kwasm_exec_check_kinds(const char **missing);

@@ -87,6 +87,7 @@ struct kwasm_point {
 struct kwasm_exec {
 	/* The loaded program: shared mode's one instance; per-CPU mode's template. */
 	struct kwasm_program *engine;
+	const struct kwasm_maps *maps;	/* the engine's, read and cleared without the lock */
 	/* Per-CPU mode: each possible CPU's instance; NULL in shared mode. */
 	struct kwasm_program * __percpu *instances;
 	u32 ninstances;

@@ -34,6 +34,18 @@ module! {
             default: 128,
             description: "Most kprobe: exports (attach points) in one program",
         },
+        max_maps: u32 {
+            default: 32,
+            description: "Most maps one program may declare",
+        },
+        max_map_entries: u32 {
+            default: 10240,
+            description: "Most keys in one CPU's table of a map",
+        },
+        max_map_bytes: u64 {
+            default: 16777216,
+            description: "Most bytes of all of a program's maps, every possible CPU's table counted",
+        },
         fuel: u64 {
             default: 100000,
             description: "Default fuel (Wasm instructions) of one handler or report call",
@@ -64,6 +76,9 @@ fn settings() -> Result<program::Settings> {
             max_code_bytes: module_parameters::max_code_bytes.value(),
             max_memory_pages: module_parameters::max_memory_pages.value(),
             max_attach_points: module_parameters::max_attach_points.value(),
+            max_maps: module_parameters::max_maps.value(),
+            max_map_entries: module_parameters::max_map_entries.value(),
+            max_map_bytes: module_parameters::max_map_bytes.value(),
             // start runs at load, in process context: it may run longer.
             start_fuel: module_parameters::fuel.value().saturating_mul(10),
             ..engine::Limits::DEFAULT
@@ -77,6 +92,8 @@ fn settings() -> Result<program::Settings> {
         || l.max_memory_pages == 0
         || l.max_memory_pages > 16384
         || l.max_attach_points == 0
+        || l.max_map_entries == 0
+        || l.max_map_bytes > (1 << 40)
         || settings.fuel == 0
         || settings.fuel > settings.max_fuel
         || settings.max_fuel > MAX_FUEL_LIMIT

@@ -8,6 +8,7 @@
 //! mode), which report follows too.
 
 use core::fmt::Write;
+use kernel::alloc::KVVec;
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::str::CString;
@@ -74,6 +75,9 @@ struct Inner {
     load_errno: Option<Error>,
     /// The `error` line of `status`: errno name and a sentence.
     error: Option<CString>,
+    /// The text of `maps` that a read's first call printed, for its second call to copy
+    /// (configfs asks for the length, then for the bytes).
+    maps_text: Option<KVVec<u8>>,
 }
 
 /// A sentence on one line: a line break and the indentation after it become one space
@@ -132,6 +136,7 @@ impl Program {
                 mode: Mode::Shared,
                 load_errno: None,
                 error: None,
+                maps_text: None,
             }),
         })
     }
@@ -180,6 +185,7 @@ impl Program {
         }
         // The old code goes first: two instances would double the memory at the peak.
         inner.exec = None;
+        inner.maps_text = None;
         inner.state = State::Empty;
         if code.is_empty() {
             // configfs commits nothing only when every write failed, which in practice
@@ -307,6 +313,72 @@ impl Program {
         }
     }
 
+    /// `maps`: every map printed as bpftrace prints it (Documentation/usage.rst, "Maps").
+    /// configfs reads a binary attribute in two calls: `None` asks for the length (the
+    /// text is printed now, and kept), `Some` for the bytes.
+    pub(crate) fn read_maps(&self, buf: Option<&mut [u8]>) -> Result<usize> {
+        let mut inner = self.inner.lock();
+        let Some(exec) = inner.exec.as_ref() else {
+            return Err(self.fail(&mut inner, ENODATA, format_args!("maps: no code loaded")));
+        };
+        let Some(buf) = buf else {
+            let text = Self::print_maps(exec)?;
+            let len = text.len();
+            inner.maps_text = Some(text);
+            return Ok(len);
+        };
+        let Inner {
+            exec, maps_text, ..
+        } = &mut *inner;
+        let Some(exec) = exec.as_ref() else {
+            return Err(ENODATA);
+        };
+        let n = match maps_text.take() {
+            Some(text) => {
+                let n = text.len().min(buf.len());
+                buf[..n].copy_from_slice(&text[..n]);
+                n
+            }
+            // Another open file's first call came in between and took the text: print
+            // again, cut to the length this reader was given.
+            None => exec.maps_print(buf).min(buf.len()),
+        };
+        // configfs hands the reader all of `buf` (the length the first call gave),
+        // whatever this returns: never leave any of it uninitialized. Only a reader that
+        // raced another gets the padding.
+        buf[n..].fill(b'\n');
+        Ok(buf.len())
+    }
+
+    /// The text of `maps`, printed into a buffer of its size.
+    fn print_maps(exec: &Exec) -> Result<KVVec<u8>> {
+        let mut len = exec.maps_print(&mut []);
+        // Handlers may add keys between the two prints: a little room, and one more try.
+        for _ in 0..2 {
+            let room = len + len / 8 + 4096;
+            let mut text = KVVec::from_elem(0u8, room, GFP_KERNEL)?;
+            len = exec.maps_print(&mut text);
+            if len <= room {
+                text.truncate(len);
+                return Ok(text);
+            }
+        }
+        let mut text = KVVec::from_elem(0u8, len, GFP_KERNEL)?;
+        let n = exec.maps_print(&mut text);
+        text.truncate(n.min(len));
+        Ok(text)
+    }
+
+    /// `echo 1 > clear`: empties every map, while handlers may be running.
+    pub(crate) fn clear_maps(&self) -> Result {
+        let mut inner = self.inner.lock();
+        let Some(exec) = inner.exec.as_ref() else {
+            return Err(self.fail(&mut inner, ENODATA, format_args!("clear: no code loaded")));
+        };
+        exec.maps_clear();
+        Ok(())
+    }
+
     /// Sets the fuel of every call; refused while active.
     pub(crate) fn set_fuel(&self, fuel: u64) -> Result {
         let mut inner = self.inner.lock();
@@ -364,6 +436,9 @@ impl Program {
         writeln!(w, "state: {}", inner.state.name())?;
         writeln!(w, "code_bytes: {code}")?;
         writeln!(w, "memory_bytes: {memory}")?;
+        let (maps, map_bytes) = inner.exec.as_ref().map_or((0, 0), Exec::maps);
+        writeln!(w, "maps: {maps}")?;
+        writeln!(w, "map_bytes: {map_bytes}")?;
         writeln!(w, "fuel: {}", inner.fuel)?;
         writeln!(w, "mode: {}", inner.mode.name())?;
         if let Some((n, bytes)) = inner.exec.as_ref().map(Exec::instances).filter(|i| i.0 > 0) {
@@ -405,6 +480,10 @@ impl Program {
                 s.dropped
             )?;
         }
-        Ok(())
+        // A line per map, after the attach points' lines; `stats` is one page at most.
+        let mut lines = KVVec::from_elem(0u8, kernel::page::PAGE_SIZE, GFP_KERNEL)
+            .map_err(|_| core::fmt::Error)?;
+        let n = exec.maps_stats(&mut lines).min(lines.len());
+        w.write_str(core::str::from_utf8(&lines[..n]).unwrap_or(""))
     }
 }

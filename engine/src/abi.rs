@@ -172,7 +172,13 @@ pub(crate) struct Exports {
     pub(crate) attach: Vec<AttachPoint>,
     pub(crate) report: bool,
     pub(crate) memory: bool,
+    /// `kwasm:init`, run once at load after `start` (where maps are declared).
+    pub(crate) init: bool,
 }
+
+/// The export run once at load, after `start`: where SDKs declare maps, as C and Rust
+/// cannot make a Wasm `start` function.
+pub(crate) const INIT_EXPORT: &str = "kwasm:init";
 
 /// Formats a function type the way the WAT text format writes it.
 struct ShowType<'a>(&'a FuncType);
@@ -356,6 +362,26 @@ pub(crate) fn check_exports(module: &Module) -> Result<Exports, LoadError> {
                     ))
                 }
             }
+        } else if name == INIT_EXPORT {
+            match ty {
+                ExternType::Func(f) if f.params().is_empty() && f.results().is_empty() => {
+                    out.init = true
+                }
+                ExternType::Func(f) => {
+                    return Err(load_error!(
+                        EINVAL,
+                        "export \"{INIT_EXPORT}\" has type {}, expected () -> ()",
+                        ShowType(f)
+                    ))
+                }
+                other => {
+                    return Err(load_error!(
+                        EINVAL,
+                        "export \"{INIT_EXPORT}\" is {}, expected a function () -> ()",
+                        kind_name(other)
+                    ))
+                }
+            }
         } else if name == "memory" {
             if !matches!(ty, ExternType::Memory(_)) {
                 return Err(load_error!(
@@ -387,6 +413,11 @@ pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
         ("cpu", &[], &[I32], false),
         ("comm", &[I32, I32], &[I32], true),
         ("print", &[I32, I32], &[], true),
+        ("map_declare", &[I32, I32], &[I32], true),
+        ("map_update", &[I32, I64, I64], &[], false),
+        ("map_update_key", &[I32, I32, I32, I64], &[], true),
+        ("map_read", &[I32, I64, I32], &[I64], false),
+        ("map_read_key", &[I32, I32, I32, I32], &[I64], true),
     ]
 };
 

@@ -31,6 +31,33 @@ pub const TASK_TGID: u32 = 1;
 /// The current CPU.
 pub const TASK_CPU: u32 = 2;
 
+/// Bytes of a map descriptor, the argument of `map_declare` (probe-abi.rst, "Maps").
+pub const MAP_DECL_BYTES: u32 = 80;
+/// Map kinds, as a descriptor gives them: bpftrace's `count()`.
+pub const MAP_COUNT: u32 = 1;
+/// `sum()`.
+pub const MAP_SUM: u32 = 2;
+/// `min()`.
+pub const MAP_MIN: u32 = 3;
+/// `max()`.
+pub const MAP_MAX: u32 = 4;
+/// `avg()`.
+pub const MAP_AVG: u32 = 5;
+/// `stats()`.
+pub const MAP_STATS: u32 = 6;
+/// `hist()`: a log2 histogram.
+pub const MAP_HIST: u32 = 7;
+/// `lhist(min, max, step)`: a linear histogram.
+pub const MAP_LHIST: u32 = 8;
+/// Key part types: no part.
+pub const MAP_KEY_NONE: u32 = 0;
+/// An unsigned 64-bit integer.
+pub const MAP_KEY_U64: u32 = 1;
+/// A signed 64-bit integer.
+pub const MAP_KEY_I64: u32 = 2;
+/// A string of at most the descriptor's `str_len` bytes.
+pub const MAP_KEY_STR: u32 = 3;
+
 /// Trap codes, as calls return them: out of fuel.
 pub const TRAP_FUEL: u32 = 1;
 /// A load or store, or a pointer given to the host, outside linear memory.
@@ -75,6 +102,15 @@ pub struct Limits {
     pub max_call_depth: u32,
     /// Fuel for the `start` function at load.
     pub start_fuel: u64,
+    /// Bytes of all of a program's maps, every CPU's table counted.
+    pub max_map_bytes: u64,
+    /// Most maps in one program.
+    pub max_maps: u32,
+    /// Most entries (keys) in one CPU's table of a map.
+    pub max_map_entries: u32,
+    /// Possible CPUs: each map has a table per CPU, indexed by the CPU's number. Set by
+    /// the kernel side (`nr_cpu_ids`), not a module parameter.
+    pub cpus: u32,
 }
 
 impl Limits {
@@ -91,6 +127,10 @@ const DEFAULT_LIMITS: Limits = Limits {
     stack_bytes: 64 << 10,
     max_call_depth: 256,
     start_fuel: 1_000_000,
+    max_map_bytes: 16 << 20,
+    max_maps: 32,
+    max_map_entries: 10240,
+    cpus: 1,
 };
 
 /// The callbacks that answer host functions. Each runs in the context of the call

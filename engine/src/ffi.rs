@@ -8,7 +8,7 @@
 use alloc::boxed::Box;
 use core::ffi::{c_char, c_void};
 
-use crate::{HostOps, Limits, Program, ReportError, Trap, MAX_PARAMS};
+use crate::{HostOps, Limits, Maps, Program, ReportError, Trap, MAX_PARAMS};
 
 /// `-EINVAL`, for bad arguments to the C ABI itself.
 const EINVAL: i32 = 22;
@@ -308,6 +308,105 @@ pub unsafe extern "C" fn kwasm_engine_report(
         Err(ReportError::NoReport) => -EOPNOTSUPP,
         // SAFETY: `trap` is writable or null.
         Err(ReportError::Trap(t)) => unsafe { fill_trap(&t, trap) },
+    }
+}
+
+/// The program's maps, for [`kwasm_engine_maps_print`] and the others: valid as long as
+/// the program, and usable from any thread while calls into the program run.
+///
+/// # Safety
+///
+/// `program` must be a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_maps(program: *const Program) -> *const Maps {
+    // SAFETY: The caller guarantees a live handle; the maps live in an `Arc` that the
+    // program holds until it is freed, and are only read (atomically) after load.
+    alloc::sync::Arc::as_ptr(unsafe { (*program).maps() })
+}
+
+/// Copies `text` into `buf` (`size` bytes, not NUL-terminated), cut to fit; returns the
+/// whole length.
+///
+/// # Safety
+///
+/// `buf` must be null or valid for `size` bytes.
+unsafe fn copy_out(text: &[u8], buf: *mut u8, size: usize) -> usize {
+    if !buf.is_null() {
+        let n = text.len().min(size);
+        // SAFETY: The caller guarantees `buf` holds `size` bytes; `n <= size`.
+        unsafe { core::ptr::copy_nonoverlapping(text.as_ptr(), buf, n) };
+    }
+    text.len()
+}
+
+/// Prints every map, merged across CPUs, as bpftrace prints maps at exit, into `buf`
+/// (`size` bytes, not NUL-terminated, cut to fit). Returns the whole text's length, so a
+/// caller can size `buf` with a first call of size 0.
+///
+/// Process context: it allocates (the merge), and may run while handlers update.
+///
+/// # Safety
+///
+/// `maps` must come from [`kwasm_engine_maps`] of a live program; `buf` null or valid
+/// for `size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_maps_print(
+    maps: *const Maps,
+    buf: *mut u8,
+    size: usize,
+) -> usize {
+    let mut text = alloc::vec::Vec::new();
+    // SAFETY: The caller guarantees live maps.
+    unsafe { (*maps).print(&mut text) };
+    // SAFETY: The caller guarantees `buf` holds `size` bytes.
+    unsafe { copy_out(&text, buf, size) }
+}
+
+/// Writes a `stats` line per map (`map @NAME kind=... entries=... max_entries=...
+/// dropped=...`) into `buf` as [`kwasm_engine_maps_print`] does.
+///
+/// # Safety
+///
+/// As for [`kwasm_engine_maps_print`].
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_maps_stats(
+    maps: *const Maps,
+    buf: *mut u8,
+    size: usize,
+) -> usize {
+    let mut text = alloc::string::String::new();
+    // SAFETY: The caller guarantees live maps.
+    let _ = unsafe { (*maps).write_stats(&mut text) };
+    // SAFETY: The caller guarantees `buf` holds `size` bytes.
+    unsafe { copy_out(text.as_bytes(), buf, size) }
+}
+
+/// Empties every map; each CPU zeroes its own table on its next update. Safe while
+/// handlers run.
+///
+/// # Safety
+///
+/// `maps` must come from [`kwasm_engine_maps`] of a live program.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_maps_clear(maps: *const Maps) {
+    // SAFETY: The caller guarantees live maps.
+    unsafe { (*maps).clear() }
+}
+
+/// How many maps the program declared, and the bytes of their tables (all CPUs).
+///
+/// # Safety
+///
+/// `maps` must come from [`kwasm_engine_maps`] of a live program; `bytes` writable or
+/// null.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_maps_count(maps: *const Maps, bytes: *mut usize) -> u32 {
+    // SAFETY: The caller guarantees live maps and a writable `bytes`.
+    unsafe {
+        if !bytes.is_null() {
+            *bytes = (*maps).bytes();
+        }
+        (*maps).len() as u32
     }
 }
 

@@ -6,11 +6,13 @@
 //! per call, an opaque context pointer that it passes back. Every (pointer, length) a probe
 //! gives is checked against its linear memory here, before any callback sees it.
 
+use alloc::sync::Arc;
 use core::ffi::CStr;
 use wasmi::{Caller, Error, Extern, Linker, Memory, TrapCode};
 
-use crate::error::{Trap, TrapKind};
-use crate::limits::Limiter;
+use crate::error::{LoadError, Trap, TrapKind};
+use crate::limits::{Limiter, Limits};
+use crate::maps::{Maps, MAX_KEY_STR};
 
 pub use crate::cabi::{
     Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, TASK_CPU, TASK_PID,
@@ -20,7 +22,7 @@ pub use crate::cabi::{
 /// What is running: decides which host functions make sense.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Phase {
-    /// The `start` function, at load.
+    /// The `start` function or the `kwasm:init` export, at load.
     Start,
     /// A handler of an attach kind that runs on entry (or on an event).
     Pre,
@@ -40,10 +42,17 @@ pub(crate) struct HostState {
     /// Why the last host call trapped.
     pub(crate) host_trap: Option<Trap>,
     pub(crate) limiter: Limiter,
+    /// The program's maps: declared at load (while this is their only owner), then
+    /// shared with readers.
+    pub(crate) maps: Arc<Maps>,
+    /// The limits maps are declared under.
+    pub(crate) limits: Limits,
+    /// Why a `map_declare` failed: the load fails with it.
+    pub(crate) load_error: Option<LoadError>,
 }
 
 impl HostState {
-    pub(crate) fn new(ops: &'static HostOps, limiter: Limiter) -> Self {
+    pub(crate) fn new(ops: &'static HostOps, limiter: Limiter, limits: &Limits) -> Self {
         Self {
             ops,
             ctx: core::ptr::null_mut(),
@@ -51,6 +60,9 @@ impl HostState {
             memory: None,
             host_trap: None,
             limiter,
+            maps: Arc::new(Maps::new()),
+            limits: *limits,
+            load_error: None,
         }
     }
 }
@@ -141,6 +153,162 @@ fn read(
     // SAFETY: `dst..dst + len` lies inside linear memory (checked above), which nothing
     // else touches during the call; the callback writes at most `len` bytes.
     Ok(unsafe { (s.ops.read)(s.ctx, kind, dst, src as u64, len as u32) })
+}
+
+/// The CPU this call runs on, whose map tables it writes.
+fn this_cpu(caller: &Caller<'_, HostState>) -> u32 {
+    let s = caller.data();
+    // SAFETY: The callback only reads the current CPU's number.
+    unsafe { (s.ops.task)(s.ctx, TASK_CPU) as u32 }
+}
+
+/// Words of the longest key (two string parts).
+const KEY_WORDS: usize = 2 * MAX_KEY_STR as usize / 8;
+
+/// Reads the key of map `id` from `ptr..ptr + len`, paying for the copy.
+fn key_from_memory(
+    caller: &mut Caller<'_, HostState>,
+    id: i32,
+    ptr: i32,
+    len: i32,
+    who: &'static CStr,
+    key: &mut [u64; KEY_WORDS],
+) -> HostResult<()> {
+    let p = guest_range(caller, ptr, len, who)?;
+    charge(caller, len as u32)?;
+    // SAFETY: `p..p + len` lies inside linear memory (checked above), which nothing else
+    // touches during the call.
+    let bytes = unsafe { core::slice::from_raw_parts(p, len as u32 as usize) };
+    match caller.data().maps.key_from_bytes(id, bytes, key) {
+        Ok(_) => Ok(()),
+        Err(why) => trap(caller, why),
+    }
+}
+
+/// Fuel for a map update or read beyond its key: one, plus one per CPU table a read
+/// merges.
+fn charge_map(caller: &mut Caller<'_, HostState>, read: bool) -> HostResult<()> {
+    let cpus = if read {
+        caller.data().limits.cpus.max(1)
+    } else {
+        1
+    };
+    charge(caller, cpus.saturating_mul(HOST_BYTES_PER_FUEL as u32))
+}
+
+fn update(caller: &mut Caller<'_, HostState>, id: i32, key: &[u64], value: i64) -> HostResult<()> {
+    let cpu = this_cpu(caller);
+    match caller.data().maps.update(id, cpu, key, value) {
+        Ok(()) => Ok(()),
+        Err(why) => trap(caller, why),
+    }
+}
+
+fn read_map(
+    caller: &mut Caller<'_, HostState>,
+    id: i32,
+    key: &[u64],
+    what: i32,
+) -> HostResult<i64> {
+    match caller.data().maps.read(id, key, what) {
+        Ok(v) => Ok(v),
+        Err(why) => trap(caller, why),
+    }
+}
+
+/// Defines the map host functions (probe-abi.rst, "Maps").
+fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::LinkerError> {
+    const M: &str = crate::abi::HOST_MODULE;
+    linker.func_wrap(
+        M,
+        "map_declare",
+        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+            if caller.data().phase != Phase::Start {
+                return trap(&mut caller, c"map_declare() is only available at load");
+            }
+            let p = guest_range(
+                &mut caller,
+                ptr,
+                len,
+                c"map_declare: descriptor outside memory",
+            )?;
+            // SAFETY: `p..p + len` lies inside linear memory (checked above).
+            let desc = unsafe { core::slice::from_raw_parts(p, len as u32 as usize) };
+            let state = caller.data_mut();
+            let limits = state.limits;
+            let result = match Arc::get_mut(&mut state.maps) {
+                Some(maps) => maps.declare(desc, &limits),
+                // Nothing shares the maps before the load ends.
+                None => return trap(&mut caller, c"map_declare() is only available at load"),
+            };
+            match result {
+                Ok(id) => Ok(id),
+                Err(e) => {
+                    caller.data_mut().load_error = Some(e);
+                    trap(&mut caller, c"map_declare failed")
+                }
+            }
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "map_update",
+        |mut caller: Caller<'_, HostState>, id: i32, key: i64, value: i64| {
+            charge_map(&mut caller, false)?;
+            let key = match caller.data().maps.key_from_int(id, key) {
+                Ok(k) => k,
+                Err(why) => return trap(&mut caller, why),
+            };
+            update(&mut caller, id, &key, value)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "map_update_key",
+        |mut caller: Caller<'_, HostState>, id: i32, ptr: i32, len: i32, value: i64| {
+            charge_map(&mut caller, false)?;
+            let mut key = [0u64; KEY_WORDS];
+            key_from_memory(
+                &mut caller,
+                id,
+                ptr,
+                len,
+                c"map_update_key: key outside memory",
+                &mut key,
+            )?;
+            update(&mut caller, id, &key, value)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "map_read",
+        |mut caller: Caller<'_, HostState>, id: i32, key: i64, what: i32| {
+            charge_map(&mut caller, true)?;
+            let key = match caller.data().maps.key_from_int(id, key) {
+                Ok(k) => k,
+                Err(why) => return trap(&mut caller, why),
+            };
+            read_map(&mut caller, id, &key, what)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "map_read_key",
+        |mut caller: Caller<'_, HostState>, id: i32, ptr: i32, len: i32, what: i32| {
+            charge_map(&mut caller, true)?;
+            let mut key = [0u64; KEY_WORDS];
+            key_from_memory(
+                &mut caller,
+                id,
+                ptr,
+                len,
+                c"map_read_key: key outside memory",
+                &mut key,
+            )?;
+            read_map(&mut caller, id, &key, what)
+        },
+    )?;
+    Ok(())
 }
 
 /// Defines every host function of [`crate::abi::HOST_FUNCS`] in `linker`.
@@ -280,5 +448,5 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             Ok(())
         },
     )?;
-    Ok(())
+    define_maps(linker)
 }

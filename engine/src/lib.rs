@@ -19,6 +19,7 @@ mod error;
 mod ffi;
 mod host;
 mod limits;
+mod maps;
 mod prescan;
 mod program;
 mod selftest;
@@ -32,6 +33,11 @@ pub use host::{
     TASK_TGID,
 };
 pub use limits::{Limits, WASM_PAGE};
+pub use maps::{
+    Maps, MAP_AVG, MAP_COUNT, MAP_DECL_BYTES, MAP_HIST, MAP_KEY_I64, MAP_KEY_NONE, MAP_KEY_STR,
+    MAP_KEY_U64, MAP_LHIST, MAP_MAX, MAP_MIN, MAP_STATS, MAP_SUM, READ_BUCKET, READ_COUNT,
+    READ_TOTAL, READ_VALUE,
+};
 pub use program::{Program, ReportError, ReportOutput};
 pub use selftest::{selftest, SELFTEST_EXPECTED};
 
@@ -41,7 +47,9 @@ pub mod capi {
     pub use crate::ffi::{
         kwasm_engine_attach_count, kwasm_engine_attach_point, kwasm_engine_call,
         kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report,
-        kwasm_engine_instantiate, kwasm_engine_kind, kwasm_engine_load, kwasm_engine_report,
-        kwasm_engine_selftest, kwasm_engine_sizes, AttachInfo, TrapInfo,
+        kwasm_engine_instantiate, kwasm_engine_kind, kwasm_engine_load, kwasm_engine_maps,
+        kwasm_engine_maps_clear, kwasm_engine_maps_count, kwasm_engine_maps_print,
+        kwasm_engine_maps_stats, kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes,
+        AttachInfo, TrapInfo,
     };
 }

@@ -5,6 +5,7 @@
 //! [`Program::instantiate_again`] makes more instances of the same compiled module (one
 //! per CPU in per-CPU mode), each with its own store, memory, globals and value stack.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use wasmi::{
     CompilationMode, Config, EnforcedLimits, Engine, Func, Linker, Memory, Module, ResumableCall,
@@ -15,6 +16,7 @@ use crate::abi::{self, AttachPoint, Exports, ParamType, MAX_PARAMS};
 use crate::error::{load_error, LoadError, Trap, TrapKind};
 use crate::host::{self, Ctx, HostOps, HostState, Phase};
 use crate::limits::{Limiter, Limits, Refusal, WASM_PAGE};
+use crate::maps::Maps;
 
 /// A module whose only function recurses without end: calling it once at load grows the
 /// call stack to its limit, so calls afterwards never allocate for frames.
@@ -110,6 +112,8 @@ pub struct Program {
     /// What it was loaded with, for [`Program::instantiate_again`].
     limits: Limits,
     ops: &'static HostOps,
+    /// The maps, shared with the store's host functions and with readers on any CPU.
+    maps: Arc<Maps>,
 }
 
 fn engine_config(limits: &Limits) -> Config {
@@ -133,12 +137,11 @@ fn engine_config(limits: &Limits) -> Config {
 
 /// Maps an instantiation failure to the load error that names its cause; `host_trap` is
 /// why a host function that the `start` function called ended it, if one did.
-fn instantiate_error(
-    err: &wasmi::Error,
-    refused: Refusal,
-    host_trap: Option<Trap>,
-    limits: &Limits,
-) -> LoadError {
+fn instantiate_error(err: &wasmi::Error, state: &mut HostState, limits: &Limits) -> LoadError {
+    if let Some(e) = state.load_error.take() {
+        return e;
+    }
+    let (refused, host_trap) = (state.limiter.refused, state.host_trap);
     match refused {
         Refusal::Memory { desired_bytes } => {
             return load_error!(
@@ -254,7 +257,7 @@ impl Program {
         // Before the store exists: its first root call takes the engine's cached stack as
         // its resident one, which must be the warm one.
         warm_up(&engine)?;
-        let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits)));
+        let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits), limits));
         store.data_mut().ctx = ctx;
         store.limiter(|state| &mut state.limiter);
         store
@@ -264,10 +267,7 @@ impl Program {
         host::define(&mut linker).map_err(|e| load_error!(EINVAL, "host functions: {e}"))?;
         let instance = linker
             .instantiate_and_start(&mut store, &module)
-            .map_err(|e| {
-                let state = store.data();
-                instantiate_error(&e, state.limiter.refused, state.host_trap, limits)
-            })?;
+            .map_err(|e| instantiate_error(&e, store.data_mut(), limits))?;
 
         // A root call now, in process context, so that the store adopts the warm stack
         // if `start` did not: left in the engine's cache, the first handler would take
@@ -278,6 +278,25 @@ impl Program {
             .map_err(|e| load_error!(ENOMEM, "first call: {e}"))?;
         let memory = instance.get_memory(&store, "memory");
         store.data_mut().memory = memory;
+        if exports.init {
+            // Like `start`: at load, in process context, with the start fuel left.
+            let init = instance
+                .get_typed_func::<(), ()>(&store, abi::INIT_EXPORT)
+                .map_err(|e| load_error!(EINVAL, "export \"{}\": {e}", abi::INIT_EXPORT))?;
+            init.call(&mut store, ()).map_err(|e| {
+                let state = store.data_mut();
+                if let Some(e) = state.load_error.take() {
+                    return e;
+                }
+                let trap = match (state.host_trap.take(), e.as_trap_code()) {
+                    (Some(t), _) => t,
+                    (None, Some(code)) => Trap::from(code),
+                    (None, None) => Trap::new(TrapKind::Other, c"trap"),
+                };
+                load_error!(EINVAL, "export \"{}\" trapped: {trap}", abi::INIT_EXPORT)
+            })?;
+        }
+        let maps = Arc::clone(&store.data().maps);
         store.data_mut().ctx = core::ptr::null_mut();
         store.data_mut().limiter.loaded = true;
         let func = |name: &str| {
@@ -319,7 +338,13 @@ impl Program {
             compat,
             limits: *limits,
             ops,
+            maps,
         })
+    }
+
+    /// The program's maps: readable from any thread while calls run.
+    pub fn maps(&self) -> &Arc<Maps> {
+        &self.maps
     }
 
     /// The attach points, sorted by export name.

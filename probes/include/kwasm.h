@@ -269,4 +269,110 @@ static inline int kwasm_table_rank(const struct kwasm_table *t, u32 rank)
 	return best;
 }
 
+/*
+ * Maps (probe-abi.rst, "Maps"): kwasm keeps them, per CPU, with no lock; `cat maps`
+ * prints them as bpftrace prints its maps, and `echo 1 > clear` empties them. Declare
+ * each at file scope; kwasm declares it at load (a constructor, run by the kwasm:init
+ * export below), and handlers update it by name:
+ *
+ *   KWASM_MAP(calls, KWASM_MAP_COUNT, KWASM_KEY_U64, 1024);   @calls[pid] = count()
+ *   KWASM_MAP_STR_U64(sys, KWASM_MAP_COUNT, 16, 1024);        @sys[comm, nr] = count()
+ *   KWASM_HIST(usecs);                                        @usecs = hist(v)
+ *
+ *   kwasm_count(calls, kwasm_pid());
+ *   kwasm_update(usecs, 0, v);
+ *
+ * An update that finds the map full (max_entries keys on this CPU) is dropped and
+ * counted in stats.
+ */
+#define KWASM_MAP_COUNT	1	/* count() */
+#define KWASM_MAP_SUM	2	/* sum(v) */
+#define KWASM_MAP_MIN	3	/* min(v) */
+#define KWASM_MAP_MAX	4	/* max(v) */
+#define KWASM_MAP_AVG	5	/* avg(v) */
+#define KWASM_MAP_STATS	6	/* stats(v) */
+#define KWASM_MAP_HIST	7	/* hist(v) */
+#define KWASM_MAP_LHIST	8	/* lhist(v, min, max, step) */
+
+#define KWASM_KEY_NONE	0
+#define KWASM_KEY_U64	1	/* printed unsigned */
+#define KWASM_KEY_I64	2	/* printed signed */
+#define KWASM_KEY_STR	3	/* up to the map's string length, printed up to its NUL */
+
+/* What kwasm_read() returns: the value as printed (count, sum, min, max, average; a
+ * histogram's total count), the number of updates, their total, or bucket i. */
+#define KWASM_READ_VALUE	0
+#define KWASM_READ_COUNT	1
+#define KWASM_READ_TOTAL	2
+#define KWASM_READ_BUCKET(i)	(16 + (i))
+
+struct kwasm_map_decl {
+	char name[32];		/* printed as @name; letters, digits, '_' */
+	u32 kind;		/* KWASM_MAP_* */
+	u8 key[2];		/* KWASM_KEY_* of the key's first and second part */
+	unsigned short str_len;	/* bytes of a string part */
+	u32 max_entries;	/* keys per CPU */
+	u32 reserved;
+	s64 lhist_min, lhist_max, lhist_step;
+	u64 reserved2;
+};
+_Static_assert(sizeof(struct kwasm_map_decl) == 80, "the descriptor of probe-abi.rst");
+
+KWASM_IMPORT(map_declare) s32 kwasm_map_declare(const struct kwasm_map_decl *d, s32 len);
+KWASM_IMPORT(map_update) void kwasm_map_update(s32 id, s64 key, s64 value);
+KWASM_IMPORT(map_update_key) void kwasm_map_update_key(s32 id, const void *key, s32 len,
+							s64 value);
+KWASM_IMPORT(map_read) s64 kwasm_map_read(s32 id, s64 key, s32 what);
+KWASM_IMPORT(map_read_key) s64 kwasm_map_read_key(s32 id, const void *key, s32 len, s32 what);
+
+/* Runs the constructors, i.e. declares the maps, once at load. */
+extern void __wasm_call_ctors(void);
+__attribute__((weak, export_name("kwasm:init"))) void kwasm_init(void)
+{
+	__wasm_call_ctors();
+}
+
+#define KWASM_MAP_DECLARE(name_, kind_, k0, k1, slen, max, lo, hi, step) \
+	static s32 kwasm_map_##name_ = -1; \
+	__attribute__((constructor)) static void kwasm_declare_##name_(void) \
+	{ \
+		static const struct kwasm_map_decl d = { \
+			#name_, kind_, { k0, k1 }, slen, max, 0, lo, hi, step, 0 \
+		}; \
+		kwasm_map_##name_ = kwasm_map_declare(&d, sizeof(d)); \
+	}
+
+/* A map with no key (KWASM_KEY_NONE) or an integer key (KWASM_KEY_U64, KWASM_KEY_I64). */
+#define KWASM_MAP(name, kind, key, max) \
+	KWASM_MAP_DECLARE(name, kind, key, KWASM_KEY_NONE, 0, max, 0, 0, 0)
+/* Keyed by a string of slen bytes (a comm: 16), then by an integer. */
+#define KWASM_MAP_STR(name, kind, slen, max) \
+	KWASM_MAP_DECLARE(name, kind, KWASM_KEY_STR, KWASM_KEY_NONE, slen, max, 0, 0, 0)
+#define KWASM_MAP_STR_U64(name, kind, slen, max) \
+	KWASM_MAP_DECLARE(name, kind, KWASM_KEY_STR, KWASM_KEY_U64, slen, max, 0, 0, 0)
+/* One value, no key: KWASM_COUNT(n) is bpftrace's @n = count(). */
+#define KWASM_COUNT(name) KWASM_MAP(name, KWASM_MAP_COUNT, KWASM_KEY_NONE, 1)
+#define KWASM_HIST(name) KWASM_MAP(name, KWASM_MAP_HIST, KWASM_KEY_NONE, 1)
+/* lhist(v, lo, hi, step), keyed by key (KWASM_KEY_NONE for none) up to max keys. */
+#define KWASM_LHIST(name, key, max, lo, hi, step) \
+	KWASM_MAP_DECLARE(name, KWASM_MAP_LHIST, key, KWASM_KEY_NONE, 0, max, lo, hi, step)
+
+/* Updates with an integer key (any for a map without one); count() ignores value. */
+#define kwasm_update(name, key, value) kwasm_map_update(kwasm_map_##name, (key), (value))
+#define kwasm_count(name, key) kwasm_update(name, key, 0)
+/* Updates with a key in memory laid out as declared (see struct kwasm_key_str_u64). */
+#define kwasm_update_key(name, keyp, value) \
+	kwasm_map_update_key(kwasm_map_##name, (keyp), sizeof(*(keyp)), (value))
+#define kwasm_count_key(name, keyp) kwasm_update_key(name, keyp, 0)
+/* Merged across CPUs: a report's custom format. */
+#define kwasm_read(name, key, what) kwasm_map_read(kwasm_map_##name, (key), (what))
+#define kwasm_read_key(name, keyp, what) \
+	kwasm_map_read_key(kwasm_map_##name, (keyp), sizeof(*(keyp)), (what))
+
+/* The key of a KWASM_MAP_STR_U64 map with slen 16: a comm and a number. */
+struct kwasm_key_str_u64 {
+	char str[16];
+	u64 n;
+};
+
 #endif /* KWASM_H */

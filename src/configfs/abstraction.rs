@@ -200,6 +200,7 @@ unsafe extern "C" fn store<O: AttributeOperations>(
 
 /// The operations of one binary attribute; [`item_type!`] implements them from its
 /// closures.
+#[vtable]
 pub(crate) trait BinAttributeOperations {
     /// The data of the directories it is a file of.
     type Data;
@@ -210,15 +211,26 @@ pub(crate) trait BinAttributeOperations {
     /// Its file name.
     const NAME: &'static CStr;
 
-    /// Its file mode: write bits only (binary attributes here are written, not read).
+    /// Its file mode: read bits if and only if there is a `read`, write bits if and only
+    /// if there is a `commit`.
     const MODE: u16;
 
-    /// The largest file configfs accepts; a write beyond it fails with EFBIG.
+    /// The largest file configfs accepts or makes; beyond it a write or read fails with
+    /// EFBIG.
     fn max_size(parent: &Self::Parent) -> usize;
 
     /// Takes everything written between open and close (possibly nothing). configfs
     /// ignores the outcome, so there is nothing to return.
-    fn commit(data: &Self::Data, input: &[u8]);
+    fn commit(_data: &Self::Data, _input: &[u8]) {
+        kernel::build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
+    }
+
+    /// A read's first call, with `None`, returns the file's length; configfs then
+    /// allocates that much and the second call fills it (`Some`), returning the length
+    /// written. The file's content is what the first read of an open file produced.
+    fn read(_data: &Self::Data, _buf: Option<&mut [u8]>) -> Result<usize> {
+        kernel::build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// A binary attribute of the directories of `D` that a `Subsystem<P>` makes, made to live
@@ -236,12 +248,16 @@ pub(crate) struct BinAttribute<D, P> {
 unsafe impl<D, P> Sync for BinAttribute<D, P> {}
 
 impl<D, P> BinAttribute<D, P> {
-    /// The binary attribute of operations `O`. A mode with read bits, or without write
-    /// bits, does not build.
+    /// The binary attribute of operations `O`. A mode that does not match them does not
+    /// build.
     pub(crate) const fn new<O: BinAttributeOperations<Data = D, Parent = P>>() -> Self {
         assert!(
-            O::MODE & 0o444 == 0 && O::MODE & 0o222 != 0,
-            "a binary attribute is written, not read"
+            (O::MODE & 0o444 != 0) == O::HAS_READ,
+            "a binary attribute has read bits if and only if it has read"
+        );
+        assert!(
+            (O::MODE & 0o222 != 0) == O::HAS_COMMIT,
+            "a binary attribute has write bits if and only if it has commit"
         );
         Self {
             attr: Opaque::new(bindings::configfs_bin_attribute {
@@ -254,12 +270,46 @@ impl<D, P> BinAttribute<D, P> {
                 },
                 cb_private: core::ptr::null_mut(),
                 cb_max_size: 0,
-                read: None,
-                write: Some(bin_write::<O>),
+                read: if O::HAS_READ {
+                    Some(bin_read::<O>)
+                } else {
+                    None
+                },
+                write: if O::HAS_COMMIT {
+                    Some(bin_write::<O>)
+                } else {
+                    None
+                },
             }),
             max_size: O::max_size,
             _data: PhantomData,
         }
+    }
+}
+
+/// configfs' `read` of the binary attribute of operations `O`: called twice per open
+/// file, first with a null `buf` for the length, then with a buffer of that length.
+///
+/// # Safety
+///
+/// `item` as for [`show`], and `buf` null or valid for writes of `count` bytes during the
+/// call, as configfs passes them.
+unsafe extern "C" fn bin_read<O: BinAttributeOperations>(
+    item: *mut bindings::config_item,
+    buf: *mut c_void,
+    count: usize,
+) -> isize {
+    // SAFETY: By the function's requirements.
+    let data = unsafe { Group::<O::Data>::data_of(item) };
+    let buf = if buf.is_null() {
+        None
+    } else {
+        // SAFETY: By the function's requirements.
+        Some(unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), count) })
+    };
+    match O::read(data, buf) {
+        Ok(len) => len as isize,
+        Err(e) => e.to_errno() as isize,
     }
 }
 
@@ -607,7 +657,9 @@ impl<P> PinnedDrop for Subsystem<P> {
 /// - `name(mode) { show: |data, page| ..., store: |data, input| ..., }`, a text attribute
 ///   (either closure may be left out, and the mode must match: read bits for `show`, write
 ///   bits for `store`);
-/// - `name(mode) { max_size: |parent| ..., commit: |data, input| ..., }`, a binary one.
+/// - `name(mode) { max_size: |parent| ..., commit: |data, input| ..., }`, a binary one
+///   that is written, or `name(mode) { max_size: |parent| ..., read: |data, buf| ..., }`,
+///   one that is read (see [`BinAttributeOperations::read`]).
 ///
 /// `may_write(data, "name")` runs before every `store` and `commit`: an error refuses the
 /// write (a `store` returns it; a `commit` is not made). The closures are safe Rust and
@@ -629,7 +681,8 @@ macro_rules! item_type {
             $(
                 $bin_name:ident($bin_mode:literal) {
                     max_size: $max_size:expr,
-                    commit: $commit:expr,
+                    $(commit: $commit:expr,)?
+                    $(read: $read:expr,)?
                 }
             ),* $(,)?
         ];
@@ -669,6 +722,7 @@ macro_rules! item_type {
                 $(
                     static [<$bin_name:upper>]: cfs::BinAttribute<$data, $parent> = {
                         enum Ops {}
+                        #[::kernel::macros::vtable]
                         impl cfs::BinAttributeOperations for Ops {
                             type Data = $data;
                             type Parent = $parent;
@@ -679,13 +733,22 @@ macro_rules! item_type {
                                 let max_size: fn(&$parent) -> usize = $max_size;
                                 max_size(parent)
                             }
-                            fn commit(data: &$data, input: &[u8]) {
-                                let may_write: fn(&$data, &str) -> Result = $may_write;
-                                let commit: fn(&$data, &[u8]) = $commit;
-                                if may_write(data, ::core::stringify!($bin_name)).is_ok() {
-                                    commit(data, input);
+                            $(
+                                fn commit(data: &$data, input: &[u8]) {
+                                    let may_write: fn(&$data, &str) -> Result = $may_write;
+                                    let commit: fn(&$data, &[u8]) = $commit;
+                                    if may_write(data, ::core::stringify!($bin_name)).is_ok() {
+                                        commit(data, input);
+                                    }
                                 }
-                            }
+                            )?
+                            $(
+                                fn read(data: &$data, buf: Option<&mut [u8]>) -> Result<usize> {
+                                    let read: fn(&$data, Option<&mut [u8]>) -> Result<usize> =
+                                        $read;
+                                    read(data, buf)
+                                }
+                            )?
                         }
                         cfs::BinAttribute::new::<Ops>()
                     };

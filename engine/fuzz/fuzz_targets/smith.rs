@@ -20,11 +20,18 @@ const IMPORTS: &str = r#"(module
     (import "kwasm" "ktime_ns" (func (result i64)))
     (import "kwasm" "pid" (func (result i32)))
     (import "kwasm" "comm" (func (param i32 i32) (result i32)))
-    (import "kwasm" "print" (func (param i32 i32))))"#;
+    (import "kwasm" "print" (func (param i32 i32)))
+    (import "kwasm" "map_declare" (func (param i32 i32) (result i32)))
+    (import "kwasm" "map_update" (func (param i32 i64 i64)))
+    (import "kwasm" "map_update_key" (func (param i32 i32 i32 i64)))
+    (import "kwasm" "map_read" (func (param i32 i64 i32) (result i64)))
+    (import "kwasm" "map_read_key" (func (param i32 i32 i32 i32) (result i64))))"#;
 
-/// The exports every generated module has: handlers of several types, report, memory.
+/// The exports every generated module has: handlers of several types, report, memory,
+/// and `kwasm:init`, where maps are declared.
 const EXPORTS: &str = r#"(module
     (memory (export "memory") 1)
+    (func (export "kwasm:init"))
     (func (export "kprobe:a:pre"))
     (func (export "kprobe:b:pre") (param i64 i32 i64))
     (func (export "kprobe:b:post") (param i64))

@@ -16,6 +16,8 @@ pub struct FakeCtx {
     pub syscall_args: Option<[u64; 6]>,
     pub printed: Vec<Vec<u8>>,
     pub comm: &'static str,
+    /// What `cpu()` answers (and which map tables are written); `None` is CPU 1.
+    pub cpu: Option<u32>,
 }
 
 fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
@@ -80,7 +82,10 @@ unsafe extern "C" fn ktime_ns(_c: *mut c_void) -> u64 {
     1_000_000_007
 }
 
-unsafe extern "C" fn task(_c: *mut c_void, what: u32) -> i32 {
+unsafe extern "C" fn task(c: *mut c_void, what: u32) -> i32 {
+    if what == kwasm_engine::TASK_CPU && !c.is_null() {
+        return ctx(c).cpu.unwrap_or(1) as i32;
+    }
     [4242, 4200, 1][what as usize]
 }
 

@@ -37,6 +37,11 @@ mod sys {
         pub(crate) fn cpu() -> i32;
         pub(crate) fn comm(dst: *mut u8, len: i32) -> i32;
         pub(crate) fn print(msg: *const u8, len: i32);
+        pub(crate) fn map_declare(desc: *const u8, len: i32) -> i32;
+        pub(crate) fn map_update(id: i32, key: i64, value: i64);
+        pub(crate) fn map_update_key(id: i32, key: *const u8, len: i32, value: i64);
+        pub(crate) fn map_read(id: i32, key: i64, what: i32) -> i64;
+        pub(crate) fn map_read_key(id: i32, key: *const u8, len: i32, what: i32) -> i64;
     }
 }
 
@@ -203,6 +208,210 @@ impl<T: Copy> Global<T> {
         // SAFETY: As for `get`; `f` has returned, so it holds no reference.
         unsafe { *self.value.get() = new }
     }
+}
+
+/// What a map aggregates, as bpftrace's functions of the same names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum MapKind {
+    /// `count()`.
+    Count = 1,
+    /// `sum(v)`.
+    Sum = 2,
+    /// `min(v)`.
+    Min = 3,
+    /// `max(v)`.
+    Max = 4,
+    /// `avg(v)`.
+    Avg = 5,
+    /// `stats(v)`.
+    Stats = 6,
+    /// `hist(v)`: log2 buckets.
+    Hist = 7,
+    /// `lhist(v, min, max, step)`: see [`MapDecl::lhist`].
+    Lhist = 8,
+}
+
+/// One part of a map's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum KeyPart {
+    /// No part.
+    None = 0,
+    /// An integer, printed unsigned.
+    U64 = 1,
+    /// An integer, printed signed.
+    I64 = 2,
+    /// A string of the map's string length ([`MapDecl::str_len`]), printed up to its NUL.
+    Str = 3,
+}
+
+/// What [`Map::read`] returns: the value as `maps` prints it (a histogram's total count).
+pub const READ_VALUE: i32 = 0;
+/// The number of updates.
+pub const READ_COUNT: i32 = 1;
+/// The total of the values (sum, avg, stats).
+pub const READ_TOTAL: i32 = 2;
+/// Bucket `i` of a hist or lhist: `READ_BUCKET + i`.
+pub const READ_BUCKET: i32 = 16;
+
+/// A map's descriptor, as `map_declare` takes it (probe-abi.rst, "Maps").
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub struct MapDecl {
+    name: [u8; 32],
+    kind: u32,
+    key: [u8; 2],
+    str_len: u16,
+    max_entries: u32,
+    reserved: u32,
+    lhist: [i64; 3],
+    reserved2: u64,
+}
+
+const _: () = assert!(core::mem::size_of::<MapDecl>() == 80);
+
+impl MapDecl {
+    /// A map `@name` of `kind`, with no key.
+    pub const fn new(name: &str, kind: MapKind) -> Self {
+        let mut n = [0u8; 32];
+        let b = name.as_bytes();
+        let mut i = 0;
+        while i < b.len() && i < 31 {
+            n[i] = b[i];
+            i += 1;
+        }
+        Self {
+            name: n,
+            kind: kind as u32,
+            key: [0, 0],
+            str_len: 0,
+            max_entries: 1,
+            reserved: 0,
+            lhist: [0; 3],
+            reserved2: 0,
+        }
+    }
+
+    /// Keyed by `first` (and `second`), at most `max_entries` keys per CPU.
+    pub const fn key(mut self, first: KeyPart, second: KeyPart, max_entries: u32) -> Self {
+        self.key = [first as u8, second as u8];
+        self.max_entries = max_entries;
+        self
+    }
+
+    /// The bytes of a string key part (16 for a comm).
+    pub const fn str_len(mut self, len: u16) -> Self {
+        self.str_len = len;
+        self
+    }
+
+    /// `lhist`'s range: buckets of `step` from `min` to `max`.
+    pub const fn lhist(mut self, min: i64, max: i64, step: i64) -> Self {
+        self.lhist = [min, max, step];
+        self
+    }
+}
+
+/// A kernel-side map: kwasm keeps it per CPU with no lock, `cat maps` prints it as
+/// bpftrace prints its maps. Declare maps with [`maps!`].
+pub struct Map {
+    decl: MapDecl,
+    id: Cell<i32>,
+}
+
+// SAFETY: A Wasm instance has one thread; the id is written once, at load.
+unsafe impl Sync for Map {}
+
+impl Map {
+    /// A map to be declared at load (by [`maps!`]).
+    pub const fn new(decl: MapDecl) -> Self {
+        Self {
+            decl,
+            id: Cell::new(-1),
+        }
+    }
+
+    /// Declares it; [`maps!`]'s `kwasm:init` calls this at load.
+    pub fn declare(&self) {
+        // SAFETY: The descriptor is valid for its 80 bytes; the host checks them anyway.
+        let id = unsafe {
+            sys::map_declare(
+                (&raw const self.decl).cast(),
+                core::mem::size_of::<MapDecl>() as i32,
+            )
+        };
+        self.id.set(id);
+    }
+
+    /// Applies `value` at an integer `key` (any, for a map without key). `count()`
+    /// ignores the value.
+    pub fn update(&self, key: i64, value: i64) {
+        // SAFETY: A host call with no pointers; a bad id or key traps.
+        unsafe { sys::map_update(self.id.get(), key, value) }
+    }
+
+    /// bpftrace's `@map[key] = count()`.
+    pub fn count(&self, key: i64) {
+        self.update(key, 0)
+    }
+
+    /// Applies `value` at a key laid out as declared (see [`key_str_u64`]).
+    pub fn update_key(&self, key: &[u8], value: i64) {
+        // SAFETY: `key` is valid for its length; the host checks it against memory.
+        unsafe { sys::map_update_key(self.id.get(), key.as_ptr(), key.len() as i32, value) }
+    }
+
+    /// `count()` at a key laid out as declared.
+    pub fn count_key(&self, key: &[u8]) {
+        self.update_key(key, 0)
+    }
+
+    /// The value at an integer key, merged across CPUs (`what`: [`READ_VALUE`]...).
+    pub fn read(&self, key: i64, what: i32) -> i64 {
+        // SAFETY: As for `update`.
+        unsafe { sys::map_read(self.id.get(), key, what) }
+    }
+
+    /// The value at a key laid out as declared, merged across CPUs.
+    pub fn read_key(&self, key: &[u8], what: i32) -> i64 {
+        // SAFETY: As for `update_key`.
+        unsafe { sys::map_read_key(self.id.get(), key.as_ptr(), key.len() as i32, what) }
+    }
+}
+
+/// The key of a map keyed by a 16-byte string (a comm) and an integer.
+pub fn key_str_u64(s: &str, n: u64) -> [u8; 24] {
+    let mut k = [0u8; 24];
+    let b = s.as_bytes();
+    let len = b.len().min(15);
+    k[..len].copy_from_slice(&b[..len]);
+    k[16..].copy_from_slice(&n.to_le_bytes());
+    k
+}
+
+/// Declares a probe's maps: each becomes a `static` [`Map`], declared at load by the
+/// `kwasm:init` export this defines (one `maps!` per probe).
+///
+/// ```ignore
+/// maps! {
+///     static SYSCALLS = MapDecl::new("syscalls", MapKind::Count)
+///         .key(KeyPart::Str, KeyPart::U64, 4096).str_len(16);
+///     static NS = MapDecl::new("ns", MapKind::Hist);
+/// }
+/// SYSCALLS.count_key(&key_str_u64(comm(&mut name), nr));
+/// NS.update(0, elapsed);
+/// ```
+#[macro_export]
+macro_rules! maps {
+    ($($(#[$meta:meta])* static $name:ident = $decl:expr;)*) => {
+        $($(#[$meta])* static $name: $crate::Map = $crate::Map::new($decl);)*
+
+        #[export_name = "kwasm:init"]
+        pub extern "C" fn __kwasm_init() {
+            $($name.declare();)*
+        }
+    };
 }
 
 /// A report being written: text into a fixed buffer, NUL-terminated, cut when full.
@@ -497,6 +706,30 @@ mod tests {
 
     fn text(buf: &[u8]) -> &str {
         as_str(&buf[..buf.iter().position(|&b| b == 0).unwrap()])
+    }
+
+    #[test]
+    fn a_map_descriptor_is_laid_out_as_probe_abi_rst_says() {
+        let d = MapDecl::new("syscalls", MapKind::Lhist)
+            .key(KeyPart::Str, KeyPart::U64, 4096)
+            .str_len(16)
+            .lhist(-5, 100, 7);
+        // SAFETY: `MapDecl` is `repr(C)`, 80 bytes of integers with no padding.
+        let b: [u8; 80] = unsafe { core::mem::transmute(d) };
+        assert_eq!(&b[..9], b"syscalls\0");
+        assert_eq!(b[32..36], 8u32.to_le_bytes());
+        assert_eq!(b[36..40], [3, 1, 16, 0]);
+        assert_eq!(b[40..44], 4096u32.to_le_bytes());
+        assert_eq!(b[48..56], (-5i64).to_le_bytes());
+        assert_eq!(b[64..72], 7i64.to_le_bytes());
+        assert_eq!(
+            &key_str_u64("bash", 59)[..],
+            &[
+                b"bash\0\0\0\0\0\0\0\0\0\0\0\0".as_slice(),
+                &59u64.to_le_bytes()
+            ]
+            .concat()[..]
+        );
     }
 
     #[test]

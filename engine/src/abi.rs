@@ -267,6 +267,9 @@ pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
         ("cpu", &[], &[I32], false),
         ("comm", &[I32, I32], &[I32], true),
         ("print", &[I32, I32], &[], true),
+        ("format", &[I32, I32, I32, I32, I32, I32], &[I32], true),
+        ("stream", &[I32, I32], &[I32], true),
+        ("stream_printf", &[I32, I32, I32, I32], &[I32], true),
     ]
 };
 

@@ -17,6 +17,7 @@ mod cabi;
 mod compat;
 mod error;
 mod ffi;
+pub mod format;
 mod host;
 mod limits;
 mod prescan;
@@ -27,8 +28,8 @@ pub use abi::{AttachPoint, Kind, ParamType, MAX_PARAMS};
 pub use compat::COMM_LEN;
 pub use error::{Errno, LoadError, Trap, TrapKind};
 pub use host::{
-    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, TASK_CPU, TASK_PID,
-    TASK_TGID,
+    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, STREAM_RECORD_MAX,
+    TASK_CPU, TASK_PID, TASK_TGID,
 };
 pub use limits::{Limits, WASM_PAGE};
 pub use program::{Program, ReportError, ReportOutput};
@@ -39,8 +40,8 @@ pub use selftest::{selftest, SELFTEST_EXPECTED};
 pub mod capi {
     pub use crate::ffi::{
         kwasm_engine_attach_count, kwasm_engine_attach_point, kwasm_engine_call,
-        kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report,
-        kwasm_engine_load, kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes,
+        kwasm_engine_comm_filter, kwasm_engine_free, kwasm_engine_has_report, kwasm_engine_load,
+        kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes, kwasm_engine_uses_stream,
         AttachInfo, TrapInfo,
     };
 }

@@ -5,8 +5,8 @@
 //!
 //! Each file of a program directory is declared once below, with its mode and its
 //! operations in safe Rust. `status` and `stats` are readable by everyone while `report`,
-//! `active` and `fuel` are root's alone, and `code` is a binary attribute (a module is
-//! larger than a page and arrives in pieces). The kernel crate's configfs has neither
+//! `active` and `fuel` are root's alone, and `code` and `report` are binary attributes (a
+//! module arrives in pieces, and both are larger than a page). The kernel crate's configfs has neither
 //! modes nor binary attributes, so [`abstraction`] builds them over the bindings, with all
 //! of the interface's `unsafe`.
 
@@ -59,15 +59,6 @@ item_type! {
                 _ => Err(p.reject("active", EINVAL, "write 0 or 1")),
             },
         },
-        report(0o400) {
-            show: |p, page| {
-                page.fill(|bytes| {
-                    // configfs wants room for a NUL: at most PAGE_SIZE - 1 bytes of string.
-                    let room = bytes.len() - 1;
-                    p.report(&mut bytes[..room])
-                })
-            },
-        },
         status(0o444) {
             show: |p, page| Ok(p.status(page)?),
         },
@@ -93,6 +84,11 @@ item_type! {
             // E2BIG rather than looking truncated.
             max_size: |settings| settings.limits.max_code_bytes as usize + 1,
             commit: |p, input| p.write_code(input),
+        },
+        // Binary, to be longer than a page.
+        report(0o400) {
+            max_size: |settings| settings.max_report_bytes,
+            read: |p, buf| p.read_report(buf),
         },
     ];
 }

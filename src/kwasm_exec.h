@@ -23,6 +23,7 @@ typedef _Bool bool;
 
 struct kwasm_exec;
 struct kwasm_limits;
+struct kwasm_stream;
 
 /* What stats shows for one attach point. */
 struct kwasm_point_stats {
@@ -47,6 +48,13 @@ void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *m
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out);
 int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len,
 		      bool *truncated, const char **trap);
+bool kwasm_exec_uses_stream(const struct kwasm_exec *ex);
+void kwasm_exec_set_stream(struct kwasm_exec *ex, struct kwasm_stream *st);
+
+/* A program's trace stream, a tracefs instance (stream.c). */
+int kwasm_stream_open(const char *program, struct kwasm_stream **out);
+void kwasm_stream_close(struct kwasm_stream *st);
+void kwasm_stream_counts(const struct kwasm_stream *st, u64 *written, u64 *lost);
 
 /* The engine's self-test, on a stack of its own (stack.c). */
 int kwasm_selftest(s64 *got);

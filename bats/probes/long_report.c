@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A report longer than a page: it is cut to 4095 bytes and status says so. */
+/* A report of 100 KiB: read whole, or cut to max_report_bytes with status saying so. */
 #include <kwasm.h>
 
-static char text[5001];
+#define LEN (100 * 1024)
+
+static char text[LEN + 1];
 
 KWASM_REPORT
 {
 	int i;
 
-	for (i = 0; i < 5000; i++)
-		text[i] = 'a' + i % 26;
-	text[5000] = 0;
+	for (i = 0; i < LEN; i++)
+		text[i] = i % 64 == 63 ? '\n' : 'a' + i % 64 % 26;
+	text[LEN] = 0;
 	return text;
 }

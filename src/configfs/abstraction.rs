@@ -5,7 +5,7 @@
 //!
 //! [`item_type!`] declares the item type of a subsystem's directories, each attribute once:
 //! its name, its mode, and its operations as safe closures (`show`/`store` for text,
-//! `max_size`/`commit` for binary). A [`Subsystem`] registers a directory whose data
+//! `max_size` and `commit`/`read` for binary). A [`Subsystem`] registers a directory whose data
 //! implements [`GroupOperations`]: `mkdir` in it makes a group of that item type, `rmdir`
 //! drops it, and configfs frees it once its last reference goes.
 //!
@@ -20,7 +20,9 @@
 //! configfs gathers the writes of one open file in a buffer (refusing them past its
 //! largest size with EFBIG) and hands it over once, when the writer closes the file,
 //! ignoring what the handler returns: failures must be reported another way (as
-//! `drivers/acpi/acpi_configfs.c` does with its tables).
+//! `drivers/acpi/acpi_configfs.c` does with its tables). A binary file that is read is
+//! made once per open file, at its first read, and every read of that open file is served
+//! from configfs' copy.
 
 use core::fmt::Write;
 use core::marker::PhantomData;
@@ -60,14 +62,6 @@ impl<'a> Page<'a> {
             len: 0,
             cut: false,
         }
-    }
-
-    /// Makes the page what `f` writes into it; `f` returns how many bytes that is.
-    pub(crate) fn fill(&mut self, f: impl FnOnce(&mut [u8]) -> Result<usize>) -> Result {
-        let len = f(self.bytes)?;
-        self.len = len.min(self.bytes.len());
-        self.cut = false;
-        Ok(())
     }
 
     /// The length of the text, which ends, if it did not fit, with [`CUT_MARK`] after its
@@ -199,7 +193,8 @@ unsafe extern "C" fn store<O: AttributeOperations>(
 }
 
 /// The operations of one binary attribute; [`item_type!`] implements them from its
-/// closures.
+/// closures: `commit` for one that is written, `read` for one that is read.
+#[vtable]
 pub(crate) trait BinAttributeOperations {
     /// The data of the directories it is a file of.
     type Data;
@@ -210,15 +205,26 @@ pub(crate) trait BinAttributeOperations {
     /// Its file name.
     const NAME: &'static CStr;
 
-    /// Its file mode: write bits only (binary attributes here are written, not read).
+    /// Its file mode: write bits if and only if there is a `commit`, read bits if and only
+    /// if there is a `read`.
     const MODE: u16;
 
-    /// The largest file configfs accepts; a write beyond it fails with EFBIG.
+    /// The largest file configfs accepts; a write beyond it fails with EFBIG, and so
+    /// does a read whose `read` says it is longer.
     fn max_size(parent: &Self::Parent) -> usize;
 
     /// Takes everything written between open and close (possibly nothing). configfs
     /// ignores the outcome, so there is nothing to return.
-    fn commit(data: &Self::Data, input: &[u8]);
+    fn commit(_data: &Self::Data, _input: &[u8]) {
+        kernel::build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes the file's contents, once per open file: called first with `None`, to
+    /// return the length, then with a buffer of exactly that length to fill. An error
+    /// is the read's errno.
+    fn read(_data: &Self::Data, _buf: Option<&mut [u8]>) -> Result<usize> {
+        kernel::build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// A binary attribute of the directories of `D` that a `Subsystem<P>` makes, made to live
@@ -236,12 +242,12 @@ pub(crate) struct BinAttribute<D, P> {
 unsafe impl<D, P> Sync for BinAttribute<D, P> {}
 
 impl<D, P> BinAttribute<D, P> {
-    /// The binary attribute of operations `O`. A mode with read bits, or without write
-    /// bits, does not build.
+    /// The binary attribute of operations `O`. A mode whose bits do not match its
+    /// operations does not build.
     pub(crate) const fn new<O: BinAttributeOperations<Data = D, Parent = P>>() -> Self {
         assert!(
-            O::MODE & 0o444 == 0 && O::MODE & 0o222 != 0,
-            "a binary attribute is written, not read"
+            (O::MODE & 0o444 != 0) == O::HAS_READ && (O::MODE & 0o222 != 0) == O::HAS_COMMIT,
+            "read bits for read, write bits for commit"
         );
         Self {
             attr: Opaque::new(bindings::configfs_bin_attribute {
@@ -254,8 +260,16 @@ impl<D, P> BinAttribute<D, P> {
                 },
                 cb_private: core::ptr::null_mut(),
                 cb_max_size: 0,
-                read: None,
-                write: Some(bin_write::<O>),
+                read: if O::HAS_READ {
+                    Some(bin_read::<O>)
+                } else {
+                    None
+                },
+                write: if O::HAS_COMMIT {
+                    Some(bin_write::<O>)
+                } else {
+                    None
+                },
             }),
             max_size: O::max_size,
             _data: PhantomData,
@@ -286,6 +300,33 @@ unsafe extern "C" fn bin_write<O: BinAttributeOperations>(
     O::commit(data, input);
     // configfs ignores this (see the module's doc).
     count as isize
+}
+
+/// configfs' `read` of the binary attribute of operations `O`: called at the first read of
+/// an open file, with `buf` NULL for the length, then with a buffer of that length.
+///
+/// # Safety
+///
+/// `item` as for [`show`], and `buf` NULL or valid for `count` bytes during the call, as
+/// configfs passes them.
+unsafe extern "C" fn bin_read<O: BinAttributeOperations>(
+    item: *mut bindings::config_item,
+    buf: *mut c_void,
+    count: usize,
+) -> isize {
+    // SAFETY: By the function's requirements.
+    let data = unsafe { Group::<O::Data>::data_of(item) };
+    let buf = if buf.is_null() {
+        None
+    } else {
+        // SAFETY: By the function's requirements.
+        Some(unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), count) })
+    };
+    match O::read(data, buf) {
+        // configfs keeps the length in an int: `max_size` keeps it far below.
+        Ok(len) => len as isize,
+        Err(e) => e.to_errno() as isize,
+    }
 }
 
 /// The attributes (`A` is [`Attribute`]) or binary attributes (`A` is [`BinAttribute`]) of
@@ -607,7 +648,8 @@ impl<P> PinnedDrop for Subsystem<P> {
 /// - `name(mode) { show: |data, page| ..., store: |data, input| ..., }`, a text attribute
 ///   (either closure may be left out, and the mode must match: read bits for `show`, write
 ///   bits for `store`);
-/// - `name(mode) { max_size: |parent| ..., commit: |data, input| ..., }`, a binary one.
+/// - `name(mode) { max_size: |parent| ..., commit: |data, input| ..., read: |data, buf|
+///   ..., }`, a binary one (either `commit` or `read` may be left out).
 ///
 /// `may_write(data, "name")` runs before every `store` and `commit`: an error refuses the
 /// write (a `store` returns it; a `commit` is not made). The closures are safe Rust and
@@ -629,7 +671,8 @@ macro_rules! item_type {
             $(
                 $bin_name:ident($bin_mode:literal) {
                     max_size: $max_size:expr,
-                    commit: $commit:expr,
+                    $(commit: $commit:expr,)?
+                    $(read: $read:expr,)?
                 }
             ),* $(,)?
         ];
@@ -669,6 +712,7 @@ macro_rules! item_type {
                 $(
                     static [<$bin_name:upper>]: cfs::BinAttribute<$data, $parent> = {
                         enum Ops {}
+                        #[::kernel::macros::vtable]
                         impl cfs::BinAttributeOperations for Ops {
                             type Data = $data;
                             type Parent = $parent;
@@ -679,13 +723,22 @@ macro_rules! item_type {
                                 let max_size: fn(&$parent) -> usize = $max_size;
                                 max_size(parent)
                             }
-                            fn commit(data: &$data, input: &[u8]) {
-                                let may_write: fn(&$data, &str) -> Result = $may_write;
-                                let commit: fn(&$data, &[u8]) = $commit;
-                                if may_write(data, ::core::stringify!($bin_name)).is_ok() {
-                                    commit(data, input);
+                            $(
+                                fn commit(data: &$data, input: &[u8]) {
+                                    let may_write: fn(&$data, &str) -> Result = $may_write;
+                                    let commit: fn(&$data, &[u8]) = $commit;
+                                    if may_write(data, ::core::stringify!($bin_name)).is_ok() {
+                                        commit(data, input);
+                                    }
                                 }
-                            }
+                            )?
+                            $(
+                                fn read(data: &$data, buf: Option<&mut [u8]>) -> Result<usize> {
+                                    let read: fn(&$data, Option<&mut [u8]>) -> Result<usize> =
+                                        $read;
+                                    read(data, buf)
+                                }
+                            )?
                         }
                         cfs::BinAttribute::new::<Ops>()
                     };

@@ -25,6 +25,18 @@ teardown() {
 	[ "$(cat "$WASM/snoop/report")" = "2 mkdirs" ]
 }
 
+@test "mkdirsnoop_rs (Rust, core::fmt) streams the same records and reports the count" {
+	kwasm_new rsnoop mkdirsnoop_rs
+	echo 1 >"$WASM/rsnoop/active"
+	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec mkdir /tmp/t/rust'; cat /tmp/t/pid)
+	echo 0 >"$WASM/rsnoop/active"
+	run grep -v '^#' /sys/kernel/tracing/instances/kwasm-rsnoop/trace
+	[ "${#lines[@]}" = 1 ]
+	[[ "${lines[0]}" == *": __x64_sys_mkdir: mkdir pid=$pid comm=mkdir path=/tmp/t/rust" ]]
+	[ "$(stat_of rsnoop stream written)" = 1 ]
+	[ "$(cat "$WASM/rsnoop/report")" = "1 mkdirs" ]
+}
+
 @test "latency renders a log2 histogram of vfs_read times with every timed read counted" {
 	kwasm_new lat latency
 	echo 1 >"$WASM/lat/active"

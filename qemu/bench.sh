@@ -99,7 +99,7 @@ measure() { # CONFIG
 	esac
 }
 
-CONFIGS="baseline bare empty counter comm_miss args latency post_counter noopt_bare noopt_counter
+CONFIGS="baseline bare empty counter stream comm_miss args latency post_counter noopt_bare noopt_counter
 	access_baseline access_bare access_counter access_str noopt_access_bare noopt_access_counter
 	both_cpus_baseline both_cpus_counter"
 # Warm up caches and the engine once.

@@ -316,13 +316,21 @@ impl Program {
 
     /// Calls `report` and returns its string, cut to `max_report_bytes`.
     fn report(&self, inner: &mut Inner) -> Result<KVVec<u8>> {
-        let Some(exec) = inner.exec.as_ref() else {
+        let Some((_, memory)) = inner.exec.as_ref().map(Exec::sizes) else {
             return Err(self.fail(inner, ENODATA, format_args!("report: no code loaded")));
         };
         // The string and its NUL lie in linear memory: it is never longer than that.
-        let (_, memory) = exec.sizes();
-        let max = self.settings.max_report_bytes;
-        let mut text = KVVec::from_elem(0u8, max.min(memory), GFP_KERNEL)?;
+        let size = self.settings.max_report_bytes.min(memory);
+        let Ok(mut text) = KVVec::from_elem(0u8, size, GFP_KERNEL) else {
+            return Err(self.fail(
+                inner,
+                ENOMEM,
+                format_args!("report: no memory for a report of {size} bytes"),
+            ));
+        };
+        let Some(exec) = inner.exec.as_ref() else {
+            return Err(ENODATA);
+        };
         match exec.report(&mut text) {
             Ok((len, cut)) => {
                 text.truncate(len);

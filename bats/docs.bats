@@ -51,6 +51,11 @@ teardown() {
 	doc_session usage.rst usage /kwasm
 }
 
+@test "usage.rst: its trace stream session runs as the page shows it" {
+	kwasm_unload
+	doc_session usage.rst usage-stream /kwasm
+}
+
 # dmesg's lines from kwasm share one rate limit, 10 lines in 5 s: a session that shows
 # them starts 5 s after the tests before it, whose lines could use up the window.
 dmesg_window() {

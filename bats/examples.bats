@@ -12,16 +12,29 @@ teardown() {
 	kwasm_teardown_scratch
 }
 
-@test "mkdirsnoop reports each mkdir's pid, comm and path" {
+@test "mkdirsnoop streams each mkdir's pid, comm and path, and reports the count" {
 	kwasm_new snoop mkdirsnoop
 	echo 1 >"$WASM/snoop/active"
 	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec mkdir /tmp/t/snooped'; cat /tmp/t/pid)
 	mkdir /tmp/t/second
 	echo 0 >"$WASM/snoop/active"
-	run cat "$WASM/snoop/report"
-	[ "${lines[0]}" = "PID     COMM            PATH" ]
-	echo "$output" | grep -qE "^$pid +mkdir +/tmp/t/snooped\$"
-	echo "$output" | grep -qE "^[0-9]+ +mkdir +/tmp/t/second\$"
+	run grep -v '^#' /sys/kernel/tracing/instances/kwasm-snoop/trace
+	[ "${#lines[@]}" = 2 ]
+	[[ "${lines[0]}" == *": __x64_sys_mkdir: mkdir pid=$pid comm=mkdir path=/tmp/t/snooped" ]]
+	[[ "${lines[1]}" =~ :\ __x64_sys_mkdir:\ mkdir\ pid=[0-9]+\ comm=mkdir\ path=/tmp/t/second$ ]]
+	[ "$(cat "$WASM/snoop/report")" = "2 mkdirs" ]
+}
+
+@test "mkdirsnoop_rs (Rust, core::fmt) streams the same records and reports the count" {
+	kwasm_new rsnoop mkdirsnoop_rs
+	echo 1 >"$WASM/rsnoop/active"
+	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec mkdir /tmp/t/rust'; cat /tmp/t/pid)
+	echo 0 >"$WASM/rsnoop/active"
+	run grep -v '^#' /sys/kernel/tracing/instances/kwasm-rsnoop/trace
+	[ "${#lines[@]}" = 1 ]
+	[[ "${lines[0]}" == *": __x64_sys_mkdir: mkdir pid=$pid comm=mkdir path=/tmp/t/rust" ]]
+	[ "$(stat_of rsnoop stream written)" = 1 ]
+	[ "$(cat "$WASM/rsnoop/report")" = "1 mkdirs" ]
 }
 
 @test "tcpconnect shows each TCP connect's pid, comm, destination address and port, and no UNIX connect" {

@@ -202,11 +202,26 @@ teardown() {
 	kwasm_dmesg | grep -q 'kwasm: trap_report\|kwasm: p: EIO: report trapped'
 }
 
-@test "a report longer than 4095 bytes is cut to 4095 and status says so" {
+@test "a 100 KiB report is read whole by cat" {
 	kwasm_new p long_report
-	[ "$(cat "$WASM/p/report" | wc -c)" = 4095 ]
+	[ "$(cat "$WASM/p/report" | wc -c)" = 102400 ]
+	[ "$(cat "$WASM/p/report" | wc -l)" = 1600 ]
 	[ "$(head -c 26 "$WASM/p/report")" = abcdefghijklmnopqrstuvwxyz ]
-	[ "$(status_of p error)" = "EOVERFLOW: report: the string was cut to 4095 bytes" ]
+	[ "$(status_of p error)" = none ]
+}
+
+@test "a report longer than max_report_bytes is cut to it and status says so" {
+	kwasm_unload
+	insmod "$KO" max_report_bytes=5000
+	kwasm_new p long_report
+	[ "$(cat "$WASM/p/report" | wc -c)" = 5000 ]
+	[ "$(status_of p error)" = "EOVERFLOW: report: the string was cut to 5000 bytes (max_report_bytes)" ]
+}
+
+@test "a report read 100 bytes at a time arrives whole" {
+	kwasm_new p long_report
+	[ "$(dd if="$WASM/p/report" bs=100 2>/dev/null | cmp - "$WASM/p/report" && echo same)" = same ]
+	[ "$(dd if="$WASM/p/report" bs=100 2>/dev/null | wc -c)" = 102400 ]
 }
 
 @test "rmdir of an active program detaches it and never fails" {

@@ -159,7 +159,7 @@ measure() { # CONFIG
 	esac
 }
 
-CONFIGS="baseline bare empty counter comm_miss args latency post_counter
+CONFIGS="baseline bare empty counter stream comm_miss args latency post_counter
 	access_baseline access_bare access_counter access_str
 	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter
 	map_count both_cpus_map_count"

@@ -12,7 +12,7 @@
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(load smith)
+[ ${#targets[@]} -gt 0 ] || targets=(load smith format)
 
 CARGO_FUZZ_VERSION=0.13.2
 fuzz_root=$KWASM_CACHE/tools/cargo-fuzz-$CARGO_FUZZ_VERSION

@@ -5,8 +5,9 @@
 //!
 //! Each file of a program directory is declared once below, with its mode and its
 //! operations in safe Rust. `status` and `stats` are readable by everyone while `report`,
-//! `maps`, `clear`, `active` and `fuel` are root's alone; `code` and `maps` are binary
-//! attributes (a module, and the text of many maps, are larger than a page). The kernel crate's configfs has neither
+//! `maps`, `clear`, `active`, `fuel` and `mode` are root's alone; `code`, `report` and `maps`
+//! are binary attributes (a module arrives in pieces, and reports and the text of many maps
+//! are larger than a page). The kernel crate's configfs has neither
 //! modes nor binary attributes, so [`abstraction`] builds them over the bindings, with all
 //! of the interface's `unsafe`.
 
@@ -62,15 +63,6 @@ item_type! {
                 _ => Err(p.reject("active", EINVAL, "write 0 or 1")),
             },
         },
-        report(0o400) {
-            show: |p, page| {
-                page.fill(|bytes| {
-                    // configfs wants room for a NUL: at most PAGE_SIZE - 1 bytes of string.
-                    let room = bytes.len() - 1;
-                    p.report(&mut bytes[..room])
-                })
-            },
-        },
         status(0o444) {
             show: |p, page| Ok(p.status(page)?),
         },
@@ -116,6 +108,11 @@ item_type! {
             // configfs allocates what the first read call says; more than this is EFBIG.
             max_size: |_| MAX_MAPS_TEXT,
             read: |p, buf| p.read_maps(buf),
+        },
+        // Binary, to be longer than a page.
+        report(0o400) {
+            max_size: |settings| settings.max_report_bytes,
+            read: |p, buf| p.read_report(buf),
         },
     ];
 }

@@ -288,6 +288,58 @@ impl Exec {
         // observe on their next update.
         unsafe { ffi::kwasm_exec_maps_clear(self.0.as_ptr()) }
     }
+
+    /// Whether the program writes to a trace stream.
+    pub(crate) fn uses_stream(&self) -> bool {
+        // SAFETY: `self.0` is a live exec.
+        unsafe { ffi::kwasm_exec_uses_stream(self.0.as_ptr()) }
+    }
+
+    /// Gives the program `stream` for its records, or takes it away. Only while
+    /// detached, and the stream must outlive this exec's use of it: [`Exec`] is dropped,
+    /// or given `None`, before the stream is.
+    pub(crate) fn set_stream(&mut self, stream: Option<&Stream>) {
+        let st = stream.map_or(core::ptr::null_mut(), |s| s.0.as_ptr());
+        // SAFETY: `self.0` is a live exec, detached (`&mut self`: no attach runs).
+        unsafe { ffi::kwasm_exec_set_stream(self.0.as_ptr(), st) }
+    }
+}
+
+/// A program's trace stream: the tracefs instance `kwasm-NAME`, removed when dropped.
+pub(crate) struct Stream(NonNull<ffi::kwasm_stream>);
+
+// SAFETY: The stream's counters are atomic and its instance is the kernel's; it may be
+// freed from any thread.
+unsafe impl Send for Stream {}
+// SAFETY: As above: reading the counters needs no lock.
+unsafe impl Sync for Stream {}
+
+impl Stream {
+    /// Makes (or finds) the instance `kwasm-NAME` of program `name`.
+    pub(crate) fn open(name: &CStr) -> Result<Self> {
+        let mut st = core::ptr::null_mut();
+        // SAFETY: `name` is NUL-terminated; `st` is writable.
+        let ret = unsafe { ffi::kwasm_stream_open(name.as_char_ptr(), &mut st) };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        NonNull::new(st).map(Self).ok_or(ENOMEM)
+    }
+
+    /// Records written and records lost so far.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        let (mut written, mut lost) = (0, 0);
+        // SAFETY: `self.0` is a live stream; the outputs are writable.
+        unsafe { ffi::kwasm_stream_counts(self.0.as_ptr(), &mut written, &mut lost) };
+        (written, lost)
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is a live stream, dropped once; no exec holds it any more.
+        unsafe { ffi::kwasm_stream_close(self.0.as_ptr()) }
+    }
 }
 
 impl Drop for Exec {

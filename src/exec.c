@@ -732,3 +732,22 @@ void kwasm_exec_maps_clear(struct kwasm_exec *ex)
 {
 	kwasm_engine_maps_clear(ex->maps);
 }
+
+/**
+ * kwasm_exec_uses_stream() - whether the program imports a trace stream host function
+ * @ex: the exec
+ */
+bool kwasm_exec_uses_stream(const struct kwasm_exec *ex)
+{
+	return kwasm_engine_uses_stream(ex->engine);
+}
+
+/**
+ * kwasm_exec_set_stream() - give the program its trace stream, or take it away
+ * @ex: the exec, detached
+ * @st: the stream, or NULL
+ */
+void kwasm_exec_set_stream(struct kwasm_exec *ex, struct kwasm_stream *st)
+{
+	WRITE_ONCE(ex->stream, st);
+}

@@ -4,13 +4,15 @@
  * struct kwasm_host_ops table the engine calls. Each callback gets the struct kwasm_hit
  * of the call, runs in the call's context (atomic, possibly NMI) and uses only
  * primitives safe there: what the attach kind reads (registers, arguments), the
- * _nofault copies, the NMI-safe clock, current's fields, and print() lines deferred and
- * rate-limited per program (log.c).
+ * _nofault copies, the NMI-safe clock, current's fields, print() lines deferred and
+ * rate-limited per program (log.c), kallsyms lookups and the trace stream's lock-free
+ * ring buffer (stream.c).
  * The engine has already checked every destination against the probe's memory.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
@@ -139,6 +141,42 @@ static void kwasm_host_print(void *ctx, const u8 *msg, u32 len)
 }
 NOKPROBE_SYMBOL(kwasm_host_print);
 
+/*
+ * %pS and %ps of format(): sprint_symbol(), as vsnprintf's %pS and bpf_snprintf() use it.
+ * kallsyms_lookup() searches the kernel's tables without locks and modules' under RCU,
+ * so it is safe in any context, NMI included.
+ */
+static int kwasm_host_symbol(void *ctx, u64 addr, u32 offset, u8 *dst, u32 len)
+{
+	char name[KSYM_SYMBOL_LEN];
+	int n;
+
+	if (offset)
+		n = sprint_symbol(name, addr);
+	else
+		n = sprint_symbol_no_offset(name, addr);
+	n = min_t(int, n, len);
+	memcpy(dst, name, n);
+	return n;
+}
+NOKPROBE_SYMBOL(kwasm_host_symbol);
+
+/*
+ * stream() and stream_printf(): a record into the program's tracefs instance, shown at
+ * the address the hit is at (for a return handler, where the function returned to).
+ */
+static int kwasm_host_stream(void *ctx, const u8 *msg, u32 len)
+{
+	const struct kwasm_hit *hit = ctx;
+	struct kwasm_stream *st = hit->exec ? READ_ONCE(hit->exec->stream) : NULL;
+
+	if (!st)
+		return -ENOENT;
+	return kwasm_stream_write(st, hit->regs ? instruction_pointer(hit->regs) : 0, msg,
+				  min_t(u32, len, KWASM_STREAM_RECORD_MAX));
+}
+NOKPROBE_SYMBOL(kwasm_host_stream);
+
 const struct kwasm_host_ops kwasm_host_ops = {
 	.arg = kwasm_host_arg,
 	.ret = kwasm_host_ret,
@@ -148,4 +186,6 @@ const struct kwasm_host_ops kwasm_host_ops = {
 	.task = kwasm_host_task,
 	.comm = kwasm_host_comm,
 	.print = kwasm_host_print,
+	.symbol = kwasm_host_symbol,
+	.stream = kwasm_host_stream,
 };

@@ -23,6 +23,7 @@ typedef _Bool bool;
 
 struct kwasm_exec;
 struct kwasm_limits;
+struct kwasm_stream;
 
 /* What stats shows for one attach point. */
 struct kwasm_point_stats {
@@ -54,6 +55,13 @@ u32 kwasm_exec_maps(const struct kwasm_exec *ex, size_t *bytes);
 size_t kwasm_exec_maps_print(const struct kwasm_exec *ex, u8 *buf, size_t size);
 size_t kwasm_exec_maps_stats(const struct kwasm_exec *ex, u8 *buf, size_t size);
 void kwasm_exec_maps_clear(struct kwasm_exec *ex);
+bool kwasm_exec_uses_stream(const struct kwasm_exec *ex);
+void kwasm_exec_set_stream(struct kwasm_exec *ex, struct kwasm_stream *st);
+
+/* A program's trace stream, a tracefs instance (stream.c). */
+int kwasm_stream_open(const char *program, struct kwasm_stream **out);
+void kwasm_stream_close(struct kwasm_stream *st);
+void kwasm_stream_counts(const struct kwasm_stream *st, u64 *written, u64 *lost);
 
 /* Whether the attachment layer has every attach kind the engine parses (exec.c). */
 int kwasm_exec_check_kinds(const char **missing);

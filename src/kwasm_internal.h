@@ -8,6 +8,7 @@
  *   host.c     the host functions' callbacks
  *   syscall.c  what kwasm knows about syscall entry points
  *   log.c      log lines from calls and loads
+ *   stream.c   the trace stream, a tracefs instance per program
  *   stack.c    the engine's process-context calls on a stack of their own
  *   rt.c       the engine's memory and panic callbacks
  */
@@ -101,6 +102,7 @@ struct kwasm_exec {
 	/* Read once at load: memory cannot grow after it, and status must not race calls. */
 	size_t code_bytes, memory_bytes;
 	u64 fuel;
+	struct kwasm_stream *stream;	/* set while the program has a trace stream */
 	const char *name;
 	u32 npoints;
 	struct kwasm_point points[] __counted_by(npoints);
@@ -130,6 +132,9 @@ int kwasm_syscall_arg(const struct kwasm_hit *hit, u32 n, u64 *value);
 /* log.c */
 void kwasm_trap_log(const struct kwasm_point *pt, const struct kwasm_trap *trap);
 void kwasm_hit_print(const struct kwasm_hit *hit, const u8 *msg, u32 len);
+
+/* stream.c */
+int kwasm_stream_write(struct kwasm_stream *st, unsigned long ip, const u8 *msg, u32 len);
 
 /* host.c */
 extern const struct kwasm_host_ops kwasm_host_ops;

@@ -54,6 +54,10 @@ module! {
             default: 250000,
             description: "Most fuel a program's fuel attribute accepts (calls run with interrupts off)",
         },
+        max_report_bytes: u64 {
+            default: 1048576,
+            description: "Longest report a read of report returns, in bytes; longer is cut",
+        },
     },
 }
 
@@ -68,6 +72,10 @@ struct Kwasm {
 /// "Module parameters"), far below the RCU-stall and lockup detectors' 10-21 s even
 /// under emulation.
 const MAX_FUEL_LIMIT: u64 = 1 << 24;
+
+/// The largest `max_report_bytes` accepted: configfs keeps a file's length in an int, and
+/// a report is one kvmalloc'd buffer per reader.
+const MAX_REPORT_LIMIT: usize = 64 << 20;
 
 /// The settings new programs get, from the module parameters.
 fn settings() -> Result<program::Settings> {
@@ -85,6 +93,7 @@ fn settings() -> Result<program::Settings> {
         },
         fuel: module_parameters::fuel.value(),
         max_fuel: module_parameters::max_fuel.value(),
+        max_report_bytes: module_parameters::max_report_bytes.value() as usize,
     };
     let l = &settings.limits;
     if l.max_code_bytes == 0
@@ -97,6 +106,8 @@ fn settings() -> Result<program::Settings> {
         || settings.fuel == 0
         || settings.fuel > settings.max_fuel
         || settings.max_fuel > MAX_FUEL_LIMIT
+        || settings.max_report_bytes == 0
+        || settings.max_report_bytes > MAX_REPORT_LIMIT
     {
         pr_err!("module parameters out of range (see Documentation/usage.rst)\n");
         return Err(EINVAL);

@@ -14,7 +14,7 @@ use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::Mutex;
 
-use crate::engine::{Exec, ReportFailure};
+use crate::engine::{Exec, ReportFailure, Stream};
 use crate::errno::errno_name;
 
 /// Where a program is in its life.
@@ -63,10 +63,16 @@ pub(crate) struct Settings {
     pub(crate) fuel: u64,
     /// The most `fuel` accepts: calls run with interrupts off.
     pub(crate) max_fuel: u64,
+    /// The longest report `cat report` returns; longer is cut.
+    pub(crate) max_report_bytes: usize,
 }
 
 struct Inner {
+    /// Declared before `stream`, so dropped first: it may be writing to it.
     exec: Option<Exec>,
+    /// The trace stream, made at the first load of code that writes to one and kept until
+    /// `rmdir`, so that a reader keeps reading across loads and `echo 0 > active`.
+    stream: Option<Stream>,
     state: State,
     fuel: u64,
     /// The mode the next load of `code` uses, and the loaded code has.
@@ -78,6 +84,8 @@ struct Inner {
     /// The text of `maps` that a read's first call printed, for its second call to copy
     /// (configfs asks for the length, then for the bytes).
     maps_text: Option<KVVec<u8>>,
+    /// The report made for the open file being read, until configfs copies it.
+    report_text: Option<KVVec<u8>>,
 }
 
 /// A sentence on one line: a line break and the indentation after it become one space
@@ -131,12 +139,14 @@ impl Program {
             settings,
             inner <- new_mutex!(Inner {
                 exec: None,
+                stream: None,
                 state: State::Empty,
                 fuel: settings.fuel,
                 mode: Mode::Shared,
                 load_errno: None,
                 error: None,
                 maps_text: None,
+                report_text: None,
             }),
         })
     }
@@ -202,7 +212,22 @@ impl Program {
         }
         let percpu = inner.mode == Mode::PerCpu;
         match Exec::load(code, &self.settings.limits, &self.name, inner.fuel, percpu) {
-            Ok(exec) => {
+            Ok(mut exec) => {
+                if exec.uses_stream() && inner.stream.is_none() {
+                    match Stream::open(&self.name) {
+                        Ok(stream) => inner.stream = Some(stream),
+                        Err(errno) => {
+                            let name = self.name.to_str().unwrap_or("?");
+                            self.fail_load(
+                                &mut inner,
+                                errno,
+                                format_args!("tracefs cannot make instances/kwasm-{name}"),
+                            );
+                            return;
+                        }
+                    }
+                }
+                exec.set_stream(inner.stream.as_ref());
                 inner.exec = Some(exec);
                 inner.state = State::Loaded;
                 inner.load_errno = None;
@@ -279,34 +304,83 @@ impl Program {
         self.inner.lock().state == State::Active
     }
 
-    /// Detaches, for `rmdir` (which never fails).
+    /// Detaches, for `rmdir` (which never fails), and removes the trace stream.
     pub(crate) fn shutdown(&self) {
         let _ = self.set_active(false);
+        let mut inner = self.inner.lock();
+        if let Some(exec) = inner.exec.as_mut() {
+            exec.set_stream(None);
+        }
+        inner.stream = None;
     }
 
-    /// Calls `report`; writes its string into `out` and returns the length.
-    pub(crate) fn report(&self, out: &mut [u8]) -> Result<usize> {
+    /// `cat report`: configfs asks first for the length (`buf` is `None`), which calls
+    /// `report` and keeps its string, then for the string, into a buffer of that length.
+    /// The string is copied out of the program's memory during the call, so the reader
+    /// holds handlers off only for the call, not for the reads that follow.
+    pub(crate) fn read_report(&self, buf: Option<&mut [u8]>) -> Result<usize> {
         let mut inner = self.inner.lock();
-        let Some(exec) = inner.exec.as_ref() else {
-            return Err(self.fail(&mut inner, ENODATA, format_args!("report: no code loaded")));
+        let Some(buf) = buf else {
+            inner.report_text = None;
+            let text = self.report(&mut inner)?;
+            let len = text.len();
+            if len > 0 {
+                inner.report_text = Some(text);
+            }
+            return Ok(len);
         };
-        match exec.report(out) {
-            Ok((len, false)) => Ok(len),
-            Ok((len, true)) => {
-                self.fail(
-                    &mut inner,
-                    EOVERFLOW,
-                    format_args!("report: the string was cut to {len} bytes"),
-                );
-                Ok(len)
+        match inner.report_text.take() {
+            Some(text) if text.len() == buf.len() => {
+                buf.copy_from_slice(&text);
+                Ok(text.len())
+            }
+            // Two readers opened report at once and the other's call came in between.
+            _ => Err(self.fail(
+                &mut inner,
+                EAGAIN,
+                format_args!("report: another read of report came in between; read again"),
+            )),
+        }
+    }
+
+    /// Calls `report` and returns its string, cut to `max_report_bytes`.
+    fn report(&self, inner: &mut Inner) -> Result<KVVec<u8>> {
+        let Some((_, memory)) = inner.exec.as_ref().map(Exec::sizes) else {
+            return Err(self.fail(inner, ENODATA, format_args!("report: no code loaded")));
+        };
+        // The string and its NUL lie in linear memory: it is never longer than that.
+        let size = self.settings.max_report_bytes.min(memory);
+        let Ok(mut text) = KVVec::from_elem(0u8, size, GFP_KERNEL) else {
+            return Err(self.fail(
+                inner,
+                ENOMEM,
+                format_args!("report: no memory for a report of {size} bytes"),
+            ));
+        };
+        let Some(exec) = inner.exec.as_ref() else {
+            return Err(ENODATA);
+        };
+        match exec.report(&mut text) {
+            Ok((len, cut)) => {
+                text.truncate(len);
+                if cut {
+                    self.fail(
+                        inner,
+                        EOVERFLOW,
+                        format_args!(
+                            "report: the string was cut to {len} bytes (max_report_bytes)"
+                        ),
+                    );
+                }
+                Ok(text)
             }
             Err(ReportFailure::NoReport) => Err(self.fail(
-                &mut inner,
+                inner,
                 EOPNOTSUPP,
                 format_args!("report: the program exports no \"report\""),
             )),
             Err(ReportFailure::Trap(why)) => Err(self.fail(
-                &mut inner,
+                inner,
                 EIO,
                 format_args!("report trapped: {}", why.to_str().unwrap_or("?")),
             )),
@@ -484,6 +558,11 @@ impl Program {
         let mut lines = KVVec::from_elem(0u8, kernel::page::PAGE_SIZE, GFP_KERNEL)
             .map_err(|_| core::fmt::Error)?;
         let n = exec.maps_stats(&mut lines).min(lines.len());
-        w.write_str(core::str::from_utf8(&lines[..n]).unwrap_or(""))
+        w.write_str(core::str::from_utf8(&lines[..n]).unwrap_or(""))?;
+        if let Some(stream) = &inner.stream {
+            let (written, lost) = stream.counts();
+            writeln!(w, "stream written={written} lost={lost}")?;
+        }
+        Ok(())
     }
 }

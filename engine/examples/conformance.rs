@@ -36,6 +36,18 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
+/// `symbol`: every address is in one symbol.
+unsafe extern "C" fn symbol(_: *mut c_void, _: u64, offset: u32, dst: *mut u8, len: u32) -> i32 {
+    let name: &[u8] = if offset != 0 { b"sym+0x0/0x10" } else { b"sym" };
+    let n = name.len().min(len as usize);
+    // SAFETY: The engine passes a buffer writable for `len` bytes.
+    unsafe { std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n) };
+    n as i32
+}
+unsafe extern "C" fn stream(_: *mut c_void, _: *const u8, _: u32) -> i32 {
+    0
+}
+
 static OPS: HostOps = HostOps {
     arg,
     ret,
@@ -45,6 +57,8 @@ static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    symbol,
+    stream,
 };
 
 /// A small deterministic generator (xorshift64*), so the corpus is the same every run.

@@ -418,6 +418,9 @@ pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
         ("map_update_key", &[I32, I32, I32, I64], &[], true),
         ("map_read", &[I32, I64, I32], &[I64], false),
         ("map_read_key", &[I32, I32, I32, I32], &[I64], true),
+        ("format", &[I32, I32, I32, I32, I32, I32], &[I32], true),
+        ("stream", &[I32, I32], &[I32], true),
+        ("stream_printf", &[I32, I32, I32, I32], &[I32], true),
     ]
 };
 

@@ -155,7 +155,18 @@ pub struct HostOps {
     pub comm: unsafe extern "C" fn(ctx: Ctx, dst: *mut u8, len: u32) -> i32,
     /// Logs `len` bytes (rate-limited); `msg` is checked.
     pub print: unsafe extern "C" fn(ctx: Ctx, msg: *const u8, len: u32),
+    /// Writes the kernel symbol of `addr` into `dst` (at most `len` bytes, no NUL), with
+    /// `+offset/size` if `offset` is non-zero, or the address in hex if it is in no
+    /// symbol; returns the length written. Safe in any context.
+    pub symbol:
+        unsafe extern "C" fn(ctx: Ctx, addr: u64, offset: u32, dst: *mut u8, len: u32) -> i32,
+    /// Writes a record of `len` (1 to [`STREAM_RECORD_MAX`]) bytes to the program's trace
+    /// stream without blocking: 0, or -errno when it was lost (counted). `msg` is checked.
+    pub stream: unsafe extern "C" fn(ctx: Ctx, msg: *const u8, len: u32) -> i32,
 }
+
+/// The longest record of the trace stream, and the most `format` writes in one call.
+pub const STREAM_RECORD_MAX: u32 = 512;
 
 /// One attach point, as C sees it.
 #[repr(C)]

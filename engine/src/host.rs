@@ -15,8 +15,8 @@ use crate::limits::{Limiter, Limits};
 use crate::maps::{Maps, MAX_KEY_STR};
 
 pub use crate::cabi::{
-    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, TASK_CPU, TASK_PID,
-    TASK_TGID,
+    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, STREAM_RECORD_MAX,
+    TASK_CPU, TASK_PID, TASK_TGID,
 };
 
 /// What is running: decides which host functions make sense.
@@ -200,6 +200,60 @@ fn update(caller: &mut Caller<'_, HostState>, id: i32, key: &[u64], value: i64) 
     let cpu = this_cpu(caller);
     match caller.data().maps.update(id, cpu, key, value) {
         Ok(()) => Ok(()),
+/// The most bytes `format` writes in one call, and a stream record's: formatted on the
+/// host's stack, as the text may overlap its own format or strings in linear memory.
+const RECORD: usize = STREAM_RECORD_MAX as usize;
+
+/// Formats the format at `fmt..fmt + fmt_len` with the `nargs` little-endian 64-bit
+/// arguments at `args` into `out` (crate::format); charges its work and returns the length.
+fn format_call(
+    caller: &mut Caller<'_, HostState>,
+    (fmt, fmt_len, args, nargs): (i32, i32, i32, i32),
+    out: &mut [u8; RECORD],
+) -> HostResult<usize> {
+    use crate::format::MAX_ARGS;
+    let nargs = nargs as u32 as usize;
+    if nargs > MAX_ARGS {
+        return trap(caller, c"format: more than 12 arguments");
+    }
+    let Some(mem) = memory(caller) else {
+        return trap(caller, c"format: no memory");
+    };
+    let size = mem.data(&*caller).len();
+    let fits = |at: i32, len: usize| {
+        (at as u32 as usize)
+            .checked_add(len)
+            .is_some_and(|end| end <= size)
+    };
+    let (fmt_at, fmt_len) = (fmt as u32 as usize, fmt_len as u32 as usize);
+    if !fits(fmt, fmt_len) {
+        return trap(caller, c"format: the format is outside memory");
+    }
+    if !fits(args, nargs * 8) {
+        return trap(caller, c"format: the arguments are outside memory");
+    }
+    let args_at = args as u32 as usize;
+    let data = mem.data(&*caller);
+    let fmt = &data[fmt_at..fmt_at + fmt_len];
+    let mut argv = [0u64; MAX_ARGS];
+    for (i, a) in argv[..nargs].iter_mut().enumerate() {
+        let at = args_at + i * 8;
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&data[at..at + 8]);
+        *a = u64::from_le_bytes(word);
+    }
+    let (ops, ctx) = (caller.data().ops, caller.data().ctx);
+    let mut symbol = |addr: u64, offset: bool, buf: &mut [u8]| -> usize {
+        // SAFETY: `buf` is writable for its length; the callback writes at most that.
+        let n =
+            unsafe { (ops.symbol)(ctx, addr, offset.into(), buf.as_mut_ptr(), buf.len() as u32) };
+        n.max(0) as usize
+    };
+    match crate::format::format(fmt, &argv[..nargs], data, out, &mut symbol) {
+        Ok(done) => {
+            charge(caller, done.work as u32)?;
+            Ok(done.len)
+        }
         Err(why) => trap(caller, why),
     }
 }
@@ -309,6 +363,15 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
         },
     )?;
     Ok(())
+/// Writes `len` bytes at `msg` (host memory) to the stream.
+fn stream_write(caller: &mut Caller<'_, HostState>, msg: *const u8, len: usize) -> HostResult<i32> {
+    if len == 0 {
+        return Ok(0);
+    }
+    let s = caller.data();
+    // SAFETY: `msg..msg + len` is readable (linear memory checked by the caller, or the
+    // host's buffer), and `len` is at most STREAM_RECORD_MAX.
+    Ok(unsafe { (s.ops.stream)(s.ctx, msg, len as u32) })
 }
 
 /// Defines every host function of [`crate::abi::HOST_FUNCS`] in `linker`.
@@ -446,6 +509,69 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             // SAFETY: `msg..msg + len` is inside linear memory (checked above).
             unsafe { (s.ops.print)(s.ctx, msg, len as u32) };
             Ok(())
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "format",
+        |mut caller: Caller<'_, HostState>,
+         fmt: i32,
+         fmt_len: i32,
+         args: i32,
+         nargs: i32,
+         dst: i32,
+         dst_len: i32| {
+            let dst = guest_range(
+                &mut caller,
+                dst,
+                dst_len,
+                c"format: destination outside memory",
+            )?;
+            let room = (dst_len as u32 as usize).min(RECORD);
+            if room == 0 {
+                return Ok(0);
+            }
+            let mut out = [0u8; RECORD];
+            let len = format_call(&mut caller, (fmt, fmt_len, args, nargs), &mut out)?;
+            // Leave room for the NUL.
+            let len = len.min(room - 1);
+            // SAFETY: `dst..dst + dst_len` is inside linear memory (checked above) and
+            // `len + 1 <= dst_len`; `out` is the host's own buffer.
+            unsafe {
+                core::ptr::copy_nonoverlapping(out.as_ptr(), dst, len);
+                *dst.add(len) = 0;
+            }
+            Ok(len as i32)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "stream",
+        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+            if !in_handler(&caller) {
+                return trap(&mut caller, c"stream() is only available in a handler");
+            }
+            let msg = guest_range(&mut caller, ptr, len, c"stream: record outside memory")?;
+            if len as u32 > STREAM_RECORD_MAX {
+                return trap(&mut caller, c"stream: a record is at most 512 bytes");
+            }
+            charge(&mut caller, len as u32)?;
+            stream_write(&mut caller, msg, len as usize)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "stream_printf",
+        |mut caller: Caller<'_, HostState>, fmt: i32, fmt_len: i32, args: i32, nargs: i32| {
+            if !in_handler(&caller) {
+                return trap(
+                    &mut caller,
+                    c"stream_printf() is only available in a handler",
+                );
+            }
+            let mut out = [0u8; RECORD];
+            let len = format_call(&mut caller, (fmt, fmt_len, args, nargs), &mut out)?;
+            stream_write(&mut caller, out.as_ptr(), len)
         },
     )?;
     define_maps(linker)

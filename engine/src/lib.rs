@@ -17,6 +17,7 @@ mod cabi;
 mod compat;
 mod error;
 mod ffi;
+pub mod format;
 mod host;
 mod limits;
 mod maps;
@@ -29,8 +30,8 @@ pub use cabi::{RtAlloc, RtFree, RtPanic};
 pub use compat::COMM_LEN;
 pub use error::{Errno, LoadError, Trap, TrapKind};
 pub use host::{
-    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, TASK_CPU, TASK_PID,
-    TASK_TGID,
+    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, STREAM_RECORD_MAX,
+    TASK_CPU, TASK_PID, TASK_TGID,
 };
 pub use limits::{Limits, WASM_PAGE};
 pub use maps::{
@@ -50,6 +51,7 @@ pub mod capi {
         kwasm_engine_instantiate, kwasm_engine_kind, kwasm_engine_load, kwasm_engine_maps,
         kwasm_engine_maps_clear, kwasm_engine_maps_count, kwasm_engine_maps_print,
         kwasm_engine_maps_stats, kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes,
+        kwasm_engine_uses_stream,
         AttachInfo, TrapInfo,
     };
 }

@@ -352,6 +352,14 @@ impl Program {
         &self.attach
     }
 
+    /// Whether the program imports a host function of the trace stream (`stream`,
+    /// `stream_printf`): the kernel side then makes the stream before attaching.
+    pub fn uses_stream(&self) -> bool {
+        self._module
+            .imports()
+            .any(|i| i.module() == crate::abi::HOST_MODULE && i.name().starts_with("stream"))
+    }
+
     /// Whether the program exports `report`.
     pub fn has_report(&self) -> bool {
         self.report.is_some()

@@ -59,6 +59,62 @@ KWASM_IMPORT(comm) s32 kwasm_comm(char *dst, s32 len);
 /* A rate-limited line in dmesg: "kwasm: PROGRAM: message". */
 KWASM_IMPORT(print) void kwasm_print(const char *msg, s32 len);
 
+/*
+ * Formatting in the kernel (probe-abi.rst, "Formatting"): printf's %d %i %u %x %X %o %c
+ * %s %%, with flags, width, precision and the hh h l ll z lengths (l and ll: 64 bits),
+ * %p/%px (an address in hex) and %pS/%ps (the kernel symbol of an address, with and
+ * without +offset/size). Arguments are 64-bit words, at most 12; a %s argument is a
+ * string in this probe's memory. A refused format (%n, an unknown conversion, more or
+ * fewer arguments than conversions) traps. The macros below pack the arguments.
+ *
+ * kwasm_format() writes at most min(dst_len, 512) bytes, NUL included, and returns the
+ * length before the NUL; kwasm_stream_printf() and kwasm_stream() write one record (at
+ * most 512 bytes) to the program's trace stream, instances/kwasm-NAME in tracefs:
+ * 0, or a negative errno when the record was lost (stats counts it). Streams are for
+ * handlers only.
+ */
+KWASM_IMPORT(format) s32 kwasm_format(const char *fmt, s32 fmt_len, const u64 *args, s32 nargs,
+				      char *dst, s32 dst_len);
+KWASM_IMPORT(stream) s32 kwasm_stream(const char *msg, s32 len);
+KWASM_IMPORT(stream_printf) s32 kwasm_stream_printf(const char *fmt, s32 fmt_len, const u64 *args,
+						    s32 nargs);
+
+/* __KWASM_ARGS(a, b, ...) is "(u64)(a), (u64)(b), ...": up to 12, or it does not build. */
+#define __KWASM_N(...) __KWASM_N_(_, ##__VA_ARGS__, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define __KWASM_N_(_, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, n, ...) n
+#define __KWASM_CAT(a, b) __KWASM_CAT_(a, b)
+#define __KWASM_CAT_(a, b) a##b
+#define __KWASM_ARGS(...) __KWASM_CAT(__KWASM_A, __KWASM_N(__VA_ARGS__))(__VA_ARGS__)
+#define __KWASM_A0()
+#define __KWASM_A1(a) (u64)(a)
+#define __KWASM_A2(a, ...) (u64)(a), __KWASM_A1(__VA_ARGS__)
+#define __KWASM_A3(a, ...) (u64)(a), __KWASM_A2(__VA_ARGS__)
+#define __KWASM_A4(a, ...) (u64)(a), __KWASM_A3(__VA_ARGS__)
+#define __KWASM_A5(a, ...) (u64)(a), __KWASM_A4(__VA_ARGS__)
+#define __KWASM_A6(a, ...) (u64)(a), __KWASM_A5(__VA_ARGS__)
+#define __KWASM_A7(a, ...) (u64)(a), __KWASM_A6(__VA_ARGS__)
+#define __KWASM_A8(a, ...) (u64)(a), __KWASM_A7(__VA_ARGS__)
+#define __KWASM_A9(a, ...) (u64)(a), __KWASM_A8(__VA_ARGS__)
+#define __KWASM_A10(a, ...) (u64)(a), __KWASM_A9(__VA_ARGS__)
+#define __KWASM_A11(a, ...) (u64)(a), __KWASM_A10(__VA_ARGS__)
+#define __KWASM_A12(a, ...) (u64)(a), __KWASM_A11(__VA_ARGS__)
+
+/* kwasm_printf("open %s by %d\n", path, pid): one record to the trace stream. */
+#define kwasm_printf(fmt, ...)                                                        \
+	({                                                                            \
+		const u64 __kwasm_a[] = { __KWASM_ARGS(__VA_ARGS__) };                \
+		kwasm_stream_printf(fmt, __builtin_strlen(fmt), __kwasm_a,            \
+				    sizeof(__kwasm_a) / sizeof(u64));                 \
+	})
+
+/* kwasm_snprintf(dst, size, fmt, ...): like snprintf, but returns the length written. */
+#define kwasm_snprintf(dst, size, fmt, ...)                                           \
+	({                                                                            \
+		const u64 __kwasm_a[] = { __KWASM_ARGS(__VA_ARGS__) };                \
+		kwasm_format(fmt, __builtin_strlen(fmt), __kwasm_a,                   \
+			     sizeof(__kwasm_a) / sizeof(u64), dst, size);             \
+	})
+
 #define KWASM_EXPORT(name) __attribute__((export_name(name), used))
 
 /* KWASM_PRE(sym) { ... } runs on entry of kernel function sym; it may declare up to six
@@ -129,6 +185,18 @@ static inline void kwasm_puti(struct kwasm_buf *b, s64 v)
 		kwasm_putu(b, v);
 	}
 }
+
+/* kwasm_bprintf(&out, fmt, ...): appends formatted text to a report buffer (at most 511
+ * bytes a call), cut when it is full. */
+#define kwasm_bprintf(b, fmt, ...)                                                    \
+	({                                                                            \
+		struct kwasm_buf *__kwasm_b = (b);                                    \
+		s32 __kwasm_n = kwasm_snprintf(__kwasm_b->p + __kwasm_b->len,         \
+					       __kwasm_b->cap - __kwasm_b->len, fmt,  \
+					       ##__VA_ARGS__);                        \
+		__kwasm_b->len += __kwasm_n;                                          \
+		__kwasm_n;                                                            \
+	})
 
 static inline void kwasm_buf_reset(struct kwasm_buf *b)
 {

@@ -5,7 +5,7 @@
 //!
 //! [`item_type!`] declares the item type of a subsystem's directories, each attribute once:
 //! its name, its mode, and its operations as safe closures (`show`/`store` for text,
-//! `max_size`/`commit` for binary). A [`Subsystem`] registers a directory whose data
+//! `max_size` and `commit`/`read` for binary). A [`Subsystem`] registers a directory whose data
 //! implements [`GroupOperations`]: `mkdir` in it makes a group of that item type, `rmdir`
 //! drops it, and configfs frees it once its last reference goes.
 //!
@@ -20,7 +20,9 @@
 //! configfs gathers the writes of one open file in a buffer (refusing them past its
 //! largest size with EFBIG) and hands it over once, when the writer closes the file,
 //! ignoring what the handler returns: failures must be reported another way (as
-//! `drivers/acpi/acpi_configfs.c` does with its tables).
+//! `drivers/acpi/acpi_configfs.c` does with its tables). A binary file that is read is
+//! made once per open file, at its first read, and every read of that open file is served
+//! from configfs' copy.
 
 use core::fmt::Write;
 use core::marker::PhantomData;
@@ -60,14 +62,6 @@ impl<'a> Page<'a> {
             len: 0,
             cut: false,
         }
-    }
-
-    /// Makes the page what `f` writes into it; `f` returns how many bytes that is.
-    pub(crate) fn fill(&mut self, f: impl FnOnce(&mut [u8]) -> Result<usize>) -> Result {
-        let len = f(self.bytes)?;
-        self.len = len.min(self.bytes.len());
-        self.cut = false;
-        Ok(())
     }
 
     /// The length of the text, which ends, if it did not fit, with [`CUT_MARK`] after its

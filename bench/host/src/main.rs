@@ -69,6 +69,18 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
 
 /// The engine keeps a pointer to its host table for the program's life: a static.
+/// `symbol`: every address is in one symbol.
+unsafe extern "C" fn symbol(_: *mut c_void, _: u64, offset: u32, dst: *mut u8, len: u32) -> i32 {
+    let name: &[u8] = if offset != 0 { b"sym+0x0/0x10" } else { b"sym" };
+    let n = name.len().min(len as usize);
+    // SAFETY: The engine passes a buffer writable for `len` bytes.
+    unsafe { std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n) };
+    n as i32
+}
+unsafe extern "C" fn stream(_: *mut c_void, _: *const u8, _: u32) -> i32 {
+    0
+}
+
 static OPS: HostOps = HostOps {
     arg,
     ret,
@@ -78,6 +90,8 @@ static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    symbol,
+    stream,
 };
 
 /// The one clock every engine's `kwasm.ktime_ns` reads, and native code too.
@@ -806,6 +820,107 @@ fn examples(dir: &std::path::Path) {
     }
 }
 
+/// Calls handler `index` of `program` 20000 times a batch: ns per call, median of 7.
+///
+/// # Safety
+///
+/// `program` is a live handle used by this thread only.
+unsafe fn time_handler(program: *mut Program, index: u32) -> f64 {
+    let params = [3u64, 0x7fff_0000_1000, 0o755, 4096, 0, 0];
+    let batches: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..20_000 {
+                let mut trap = TrapInfo {
+                    kind: 0,
+                    message: null(),
+                };
+                // SAFETY: By the function's requirement; `params` has six values.
+                black_box(unsafe {
+                    kwasm_engine_call(
+                        program,
+                        index,
+                        null_mut(),
+                        params.as_ptr(),
+                        0,
+                        FUEL,
+                        &mut trap,
+                    )
+                });
+                assert!(trap.message.is_null(), "handler {index} trapped");
+            }
+            t.elapsed().as_nanos() as f64 / 20_000.0
+        })
+        .collect();
+    median(batches)
+}
+
+/// One record's formatting in the host's formatter against the same text built in Wasm
+/// (`bench/probes/format.c`), and a whole streamed record against a counter's hit. The
+/// stream callback answers at once: the ring buffer's share is in the guest.
+fn formatting(bench: &std::path::Path) {
+    let load = |name: &str| {
+        let code = std::fs::read(bench.join(format!("{name}.wasm")))
+            .unwrap_or_else(|e| panic!("{}/{name}.wasm: {e}", bench.display()));
+        kwasm_load(&code)
+    };
+    let (format, counter) = (load("format"), load("counter"));
+    // SAFETY: Both programs are live until freed below and used by this thread only.
+    unsafe {
+        // Handlers sorted by export name: host_format, stream_record, wasm_format.
+        let [host, stream, wasm] = [0, 1, 2].map(|i| time_handler(format, i));
+        let mut texts = Vec::new();
+        for i in [0, 2] {
+            time_handler(format, i);
+            let mut buf = [0u8; 256];
+            let (mut len, mut cut) = (0usize, false);
+            let mut trap = TrapInfo {
+                kind: 0,
+                message: null(),
+            };
+            assert_eq!(
+                kwasm_engine_report(
+                    format,
+                    null_mut(),
+                    FUEL,
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut len,
+                    &mut cut,
+                    &mut trap
+                ),
+                0
+            );
+            texts.push(buf[..len].to_vec());
+        }
+        assert_eq!(texts[0], texts[1], "both ways format the same text");
+        let count = time_handler(counter, 0);
+        println!();
+        println!(
+            "formatting one record, {:?}: ns per call, median of 7 batches",
+            String::from_utf8_lossy(&texts[0])
+        );
+        println!("{:<40} {:>9}", "handler", "ns/call");
+        println!("{:<40} {:>9.0}", "format (host formatter)", host);
+        println!(
+            "{:<40} {:>9.0}",
+            "the same built in Wasm (kwasm_puts/puti)", wasm
+        );
+        println!(
+            "{:<40} {:>9.0}",
+            "stream_printf (formatted and streamed)", stream
+        );
+        println!("{:<40} {:>9.0}", "a counter's hit, for scale", count);
+        println!(
+            "Wasm / host formatter: {:.1}x; streamed record / counter: {:.1}x",
+            wasm / host,
+            stream / count
+        );
+        kwasm_engine_free(format);
+        kwasm_engine_free(counter);
+    }
+}
+
 fn main() {
     let started = Instant::now();
     let code = wat::parse_str(WAT).unwrap();
@@ -924,6 +1039,9 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     if let Some(dir) = std::env::args().nth(1) {
-        examples(std::path::Path::new(&dir));
+        let dir = std::path::Path::new(&dir);
+        examples(dir);
+        // make bench builds bench/probes beside the examples.
+        formatting(&dir.with_file_name("bench"));
     }
 }

@@ -62,6 +62,22 @@ unsafe extern "C" fn print(_: *mut c_void, msg: *const u8, len: u32) {
     std::hint::black_box(bytes.iter().map(|&b| u32::from(b)).sum::<u32>());
 }
 
+/// `symbol`: every address is in one symbol.
+unsafe extern "C" fn symbol(_: *mut c_void, _: u64, offset: u32, dst: *mut u8, len: u32) -> i32 {
+    let name: &[u8] = if offset != 0 { b"sym+0x0/0x10" } else { b"sym" };
+    let n = name.len().min(len as usize);
+    // SAFETY: The engine passes a buffer writable for `len` bytes.
+    unsafe { std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n) };
+    n as i32
+}
+/// `stream`: every byte must be readable.
+unsafe extern "C" fn stream(_: *mut c_void, msg: *const u8, len: u32) -> i32 {
+    // SAFETY: As for `print`.
+    let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) };
+    std::hint::black_box(bytes.iter().map(|&b| u32::from(b)).sum::<u32>());
+    0
+}
+
 pub static OPS: HostOps = HostOps {
     arg: value,
     ret,
@@ -71,6 +87,8 @@ pub static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    symbol,
+    stream,
 };
 
 /// Small limits, so that fuzzing explores limits rather than waits on them.

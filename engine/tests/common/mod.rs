@@ -18,6 +18,9 @@ pub struct FakeCtx {
     pub comm: &'static str,
     /// What `cpu()` answers (and which map tables are written); `None` is CPU 1.
     pub cpu: Option<u32>,
+    pub streamed: Vec<Vec<u8>>,
+    /// `stream` refuses records, as a full ring buffer does.
+    pub stream_full: bool,
 }
 
 fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
@@ -110,6 +113,36 @@ unsafe extern "C" fn print(c: *mut c_void, msg: *const u8, len: u32) {
     ctx(c).printed.push(bytes);
 }
 
+unsafe extern "C" fn symbol(
+    _c: *mut c_void,
+    addr: u64,
+    offset: u32,
+    dst: *mut u8,
+    len: u32,
+) -> i32 {
+    let name = match (addr, offset) {
+        (0xffff_ffff_8100_0000, 0) => "vfs_mkdir".to_string(),
+        (0xffff_ffff_8100_0000, _) => "vfs_mkdir+0x0/0x1a0".to_string(),
+        _ => format!("{addr:#x}"),
+    };
+    let n = name.len().min(len as usize);
+    // SAFETY: The engine passes a buffer writable for `len` bytes.
+    unsafe { std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n) };
+    n as i32
+}
+
+unsafe extern "C" fn stream(c: *mut c_void, msg: *const u8, len: u32) -> i32 {
+    assert!((1..=kwasm_engine::STREAM_RECORD_MAX).contains(&len));
+    // SAFETY: The engine checked `msg..msg + len`.
+    let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) }.to_vec();
+    let c = ctx(c);
+    if c.stream_full {
+        return -105;
+    }
+    c.streamed.push(bytes);
+    0
+}
+
 /// A context for a load's `start` function; leaked, as the program may keep printing
 /// from it only during the load.
 pub fn start_ctx() -> *mut c_void {
@@ -125,6 +158,8 @@ pub static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    symbol,
+    stream,
 };
 
 pub const FUEL: u64 = 100_000;

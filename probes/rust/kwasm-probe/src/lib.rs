@@ -42,6 +42,7 @@ mod sys {
         pub(crate) fn map_update_key(id: i32, key: *const u8, len: i32, value: i64);
         pub(crate) fn map_read(id: i32, key: i64, what: i32) -> i64;
         pub(crate) fn map_read_key(id: i32, key: *const u8, len: i32, what: i32) -> i64;
+        pub(crate) fn stream(msg: *const u8, len: i32) -> i32;
     }
 }
 
@@ -504,6 +505,85 @@ impl core::fmt::Write for Report<'_> {
     }
 }
 
+/// The longest record of the trace stream, in bytes.
+pub const RECORD_MAX: usize = 512;
+
+/// Writes `text` (at most [`RECORD_MAX`] bytes; longer traps) as one record of the
+/// program's trace stream, `instances/kwasm-NAME` in tracefs. Handlers only. Fails with
+/// a negative errno when the record was lost (`stats` counts it).
+pub fn stream(text: &str) -> Result<(), Errno> {
+    // SAFETY: The host reads `text.len()` bytes at `text.as_ptr()`, which is valid.
+    match unsafe { sys::stream(text.as_ptr(), text.len() as i32) } {
+        0 => Ok(()),
+        e => Err(Errno(e)),
+    }
+}
+
+/// A record of the trace stream being written: formatted on the probe's stack with
+/// `write!`, cut at [`RECORD_MAX`] bytes, and sent by [`Record::send`]. The [`stream!`]
+/// macro does all three.
+pub struct Record {
+    buf: [u8; RECORD_MAX],
+    len: usize,
+}
+
+impl Record {
+    /// An empty record.
+    pub const fn new() -> Self {
+        Self {
+            buf: [0; RECORD_MAX],
+            len: 0,
+        }
+    }
+
+    /// Appends formatted text; what `write!` calls. What does not fit is cut.
+    pub fn write_fmt(&mut self, args: core::fmt::Arguments<'_>) {
+        // `write_str` never fails, so neither does this.
+        let _ = core::fmt::Write::write_fmt(self, args);
+    }
+
+    /// The text written so far.
+    pub fn as_str(&self) -> &str {
+        as_str(&self.buf[..self.len])
+    }
+
+    /// Writes the record to the trace stream; see [`stream()`].
+    pub fn send(&self) -> Result<(), Errno> {
+        stream(self.as_str())
+    }
+}
+
+impl Default for Record {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::fmt::Write for Record {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        // Cut at a character boundary, so the record stays UTF-8.
+        let mut n = s.len().min(RECORD_MAX - self.len);
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// Writes one formatted record to the trace stream:
+/// `stream!("open pid={} comm={} path={}", pid(), name, path)`. Returns what
+/// [`Record::send`] returns.
+#[macro_export]
+macro_rules! stream {
+    ($($arg:tt)*) => {{
+        let mut record = $crate::Record::new();
+        record.write_fmt(format_args!($($arg)*));
+        record.send()
+    }};
+}
+
 /// A log2 histogram, rendered like bpftrace's `hist()`: slot 0 counts 0, slot k counts
 /// values in [2^(k-1), 2^k).
 pub struct Hist {
@@ -784,6 +864,19 @@ mod tests {
             text(&buf),
             format!("42      mkdir           7\n{}", "x".repeat(5))
         );
+    }
+
+    #[test]
+    fn a_record_formats_and_cuts_at_512_bytes_on_a_character_boundary() {
+        let mut r = Record::new();
+        write!(r, "pid={:<6}|{:>4}|{:#x}", 42, "ab", 255);
+        assert_eq!(r.as_str(), "pid=42    |  ab|0xff");
+        let mut r = Record::new();
+        for _ in 0..600 {
+            write!(r, "é");
+        }
+        assert_eq!(r.as_str().len(), RECORD_MAX);
+        assert_eq!(r.as_str().chars().count(), RECORD_MAX / 2);
     }
 
     #[test]

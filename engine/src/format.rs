@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The formatter of the `format` and `stream_printf` host functions (probe-abi.rst,
+//! "Formatting"): a printf format and 64-bit arguments in, bounded text out.
+//!
+//! It allows what `bpf_snprintf()` allows and no more: `%d %i %u %x %X %o %c %s %%` with
+//! flags, width, precision and the `hh h l ll z` lengths, `%p`/`%px` (the address in hex),
+//! `%pS`/`%ps` (the kernel symbol of an address, with and without offset), at most
+//! [`MAX_ARGS`] arguments and each one used exactly once. `%n`, `*` widths, floats and
+//! anything else are refused. A `%s` argument is an address in the probe's linear memory,
+//! never a kernel or user pointer. The kernel is asked only for symbol names. Everything
+//! here is bounded by the output's size, the format's length and [`MAX_WIDTH`].
+
+use core::ffi::CStr;
+
+/// Most arguments one format takes, as `bpf_snprintf()` (`MAX_BPRINTF_VARARGS`).
+pub const MAX_ARGS: usize = 12;
+
+/// Largest width or precision.
+pub const MAX_WIDTH: usize = 255;
+
+/// Bytes of host work one symbol lookup is charged as: a kernel symbol's longest name.
+pub const SYMBOL_WORK: usize = 512;
+
+/// Looks up the kernel symbol of an address: writes its name (with `+off/size` when the
+/// flag is set) into the buffer and returns the length written.
+pub type Symbolize<'a> = &'a mut dyn FnMut(u64, bool, &mut [u8]) -> usize;
+
+/// What formatting did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Formatted {
+    /// Bytes written to the output (the text was cut if it did not fit).
+    pub len: usize,
+    /// Bytes of work done: format and `%s` bytes read, output written, symbols looked up
+    /// (each as [`SYMBOL_WORK`]); what fuel is charged for.
+    pub work: usize,
+}
+
+/// Why a format was refused.
+pub type FormatError = &'static CStr;
+
+/// Writes into a fixed buffer, cutting at its end.
+struct Out<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl Out<'_> {
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    fn pad(&mut self, b: u8, n: usize) {
+        for _ in 0..n {
+            self.push(b);
+        }
+    }
+
+    fn room(&self) -> usize {
+        self.buf.len() - self.len
+    }
+}
+
+/// One conversion's flags, width and precision.
+#[derive(Default, Clone, Copy)]
+struct Spec {
+    left: bool,
+    plus: bool,
+    space: bool,
+    alt: bool,
+    zero: bool,
+    width: usize,
+    precision: Option<usize>,
+}
+
+/// Writes `body` (already converted, with `sign` and `prefix` apart) padded as `spec` says.
+fn emit(out: &mut Out<'_>, spec: &Spec, sign: &[u8], prefix: &[u8], digits: &[u8]) {
+    // A precision on a number is its least number of digits, and turns off the 0 flag.
+    let zeros = spec.precision.map_or(0, |p| p.saturating_sub(digits.len()));
+    let len = sign.len() + prefix.len() + zeros + digits.len();
+    let fill = spec.width.saturating_sub(len);
+    let zero_pad = spec.zero && !spec.left && spec.precision.is_none();
+    if !spec.left && !zero_pad {
+        out.pad(b' ', fill);
+    }
+    sign.iter().chain(prefix).for_each(|&b| out.push(b));
+    if zero_pad {
+        out.pad(b'0', fill);
+    }
+    out.pad(b'0', zeros);
+    digits.iter().for_each(|&b| out.push(b));
+    if spec.left {
+        out.pad(b' ', fill);
+    }
+}
+
+/// The digits of `v` in `base`, into the end of `buf`; returns where they start.
+fn digits(mut v: u64, base: u64, upper: bool, buf: &mut [u8; 24]) -> usize {
+    let set = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = set[(v % base) as usize];
+        v /= base;
+        if v == 0 {
+            return i;
+        }
+    }
+}
+
+/// Reads a decimal number of at most [`MAX_WIDTH`] at `fmt[*i..]`.
+fn number(fmt: &[u8], i: &mut usize) -> Result<usize, FormatError> {
+    let mut n = 0usize;
+    while let Some(d) = fmt.get(*i).filter(|b| b.is_ascii_digit()) {
+        n = n * 10 + usize::from(d - b'0');
+        if n > MAX_WIDTH {
+            return Err(c"format: a width or precision is over 255");
+        }
+        *i += 1;
+    }
+    Ok(n)
+}
+
+/// Formats `fmt` (which ends at its first NUL, if any) with `args` into `out`; `%s`
+/// strings are read from `memory`, and `%pS`/`%ps` ask `symbol`.
+pub fn format(
+    fmt: &[u8],
+    args: &[u64],
+    memory: &[u8],
+    out: &mut [u8],
+    symbol: Symbolize<'_>,
+) -> Result<Formatted, FormatError> {
+    if args.len() > MAX_ARGS {
+        return Err(c"format: more than 12 arguments");
+    }
+    let fmt = fmt.split(|&b| b == 0).next().unwrap_or(&[]);
+    let mut out = Out { buf: out, len: 0 };
+    let mut work = fmt.len();
+    let mut next = args.iter().copied();
+    let mut arg = || {
+        next.next()
+            .ok_or(c"format: more conversions than arguments")
+    };
+    let mut i = 0;
+    while i < fmt.len() {
+        let b = fmt[i];
+        i += 1;
+        if b != b'%' {
+            out.push(b);
+            continue;
+        }
+        let mut spec = Spec::default();
+        while let Some(&f) = fmt.get(i) {
+            match f {
+                b'-' => spec.left = true,
+                b'+' => spec.plus = true,
+                b' ' => spec.space = true,
+                b'#' => spec.alt = true,
+                b'0' => spec.zero = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        spec.width = number(fmt, &mut i)?;
+        if fmt.get(i) == Some(&b'.') {
+            i += 1;
+            spec.precision = Some(number(fmt, &mut i)?);
+        }
+        // The length: how many of the argument's 64 bits the conversion takes.
+        let mut bits = 32;
+        match (fmt.get(i), fmt.get(i + 1)) {
+            (Some(b'h'), Some(b'h')) => (bits, i) = (8, i + 2),
+            (Some(b'h'), _) => (bits, i) = (16, i + 1),
+            (Some(b'l'), Some(b'l')) => (bits, i) = (64, i + 2),
+            (Some(b'l' | b'z'), _) => (bits, i) = (64, i + 1),
+            _ => {}
+        }
+        let Some(&conv) = fmt.get(i) else {
+            return Err(c"format: the format ends inside a conversion");
+        };
+        i += 1;
+        let mut buf = [0u8; 24];
+        match conv {
+            b'%' => out.push(b'%'),
+            b'd' | b'i' => {
+                let v = arg()?;
+                let v = match bits {
+                    8 => i64::from(v as i8),
+                    16 => i64::from(v as i16),
+                    32 => i64::from(v as i32),
+                    _ => v as i64,
+                };
+                let start = digits(v.unsigned_abs(), 10, false, &mut buf);
+                let sign: &[u8] = match (v < 0, spec.plus, spec.space) {
+                    (true, ..) => b"-",
+                    (false, true, _) => b"+",
+                    (false, false, true) => b" ",
+                    _ => b"",
+                };
+                emit(&mut out, &spec, sign, b"", &buf[start..]);
+            }
+            b'u' | b'x' | b'X' | b'o' => {
+                let v = arg()?;
+                let v = if bits == 64 { v } else { v & ((1 << bits) - 1) };
+                let (base, prefix): (u64, &[u8]) = match conv {
+                    b'u' => (10, b""),
+                    b'x' => (16, b"0x"),
+                    b'X' => (16, b"0X"),
+                    _ => (8, b"0"),
+                };
+                let prefix = if spec.alt && v != 0 { prefix } else { b"" };
+                let start = digits(v, base, conv == b'X', &mut buf);
+                emit(&mut out, &spec, b"", prefix, &buf[start..]);
+            }
+            b'c' => {
+                let c = [arg()? as u8];
+                emit(
+                    &mut out,
+                    &Spec {
+                        precision: None,
+                        ..spec
+                    },
+                    b"",
+                    b"",
+                    &c,
+                );
+            }
+            b's' => {
+                let ptr = arg()? as u32 as usize;
+                let Some(tail) = memory.get(ptr..).filter(|t| !t.is_empty()) else {
+                    return Err(c"format: a %s argument is outside memory");
+                };
+                // Read no more than can be shown: the precision, or what fits.
+                let max = spec.precision.unwrap_or(usize::MAX).min(out.room());
+                let s = tail[..tail.len().min(max)]
+                    .split(|&b| b == 0)
+                    .next()
+                    .unwrap_or(&[]);
+                work += s.len();
+                emit(
+                    &mut out,
+                    &Spec {
+                        precision: None,
+                        ..spec
+                    },
+                    b"",
+                    b"",
+                    s,
+                );
+            }
+            b'p' => {
+                let v = arg()?;
+                match fmt.get(i) {
+                    Some(&k @ (b'S' | b's')) => {
+                        i += 1;
+                        let mut name = [0u8; SYMBOL_WORK];
+                        let n = symbol(v, k == b'S', &mut name).min(name.len());
+                        work += SYMBOL_WORK;
+                        emit(
+                            &mut out,
+                            &Spec {
+                                precision: None,
+                                ..spec
+                            },
+                            b"",
+                            b"",
+                            &name[..n],
+                        );
+                    }
+                    _ => {
+                        if fmt.get(i) == Some(&b'x') {
+                            i += 1;
+                        } else if fmt.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                            return Err(c"format: %p takes only x, S or s after it");
+                        }
+                        let start = digits(v, 16, false, &mut buf);
+                        emit(&mut out, &spec, b"", b"0x", &buf[start..]);
+                    }
+                }
+            }
+            b'n' => return Err(c"format: %n is refused"),
+            _ => return Err(
+                c"format: unknown conversion (there are %d %i %u %x %X %o %c %s %p %px %pS %ps %%)",
+            ),
+        }
+    }
+    if next.next().is_some() {
+        return Err(c"format: more arguments than conversions");
+    }
+    work += out.len;
+    Ok(Formatted { len: out.len, work })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+
+    fn sym(addr: u64, offset: bool, out: &mut [u8]) -> usize {
+        let text = if addr == 0xffff_ffff_8100_0000 {
+            if offset {
+                "vfs_mkdir+0x0/0x1a0"
+            } else {
+                "vfs_mkdir"
+            }
+        } else {
+            "0x1234"
+        };
+        let n = text.len().min(out.len());
+        out[..n].copy_from_slice(&text.as_bytes()[..n]);
+        n
+    }
+
+    fn fmt_in(fmt: &str, args: &[u64], memory: &[u8], size: usize) -> Result<String, FormatError> {
+        let mut out = alloc::vec![0u8; size];
+        let r = format(fmt.as_bytes(), args, memory, &mut out, &mut sym)?;
+        Ok(String::from_utf8(out[..r.len].to_vec()).unwrap())
+    }
+
+    fn f(fmt: &str, args: &[u64]) -> Result<String, FormatError> {
+        fmt_in(fmt, args, b"hello\0world\0", 256)
+    }
+
+    #[test]
+    fn integers_as_printf() {
+        let m1 = -1i64 as u64;
+        assert_eq!(f("%d %i %u", &[m1, 42, m1]).unwrap(), "-1 42 4294967295");
+        assert_eq!(
+            f("%lld %llu %ld", &[m1, m1, m1]).unwrap(),
+            "-1 18446744073709551615 -1"
+        );
+        assert_eq!(
+            f("%x %X %#x %o %#o", &[255, 255, 255, 8, 8]).unwrap(),
+            "ff FF 0xff 10 010"
+        );
+        assert_eq!(f("%hhd %hu", &[0x1ff, 0x1_0001]).unwrap(), "-1 1");
+        assert_eq!(
+            f("[%5d|%-5d|%05d|%+d|% d]", &[42, 42, 42, 42, 42]).unwrap(),
+            "[   42|42   |00042|+42| 42]"
+        );
+        assert_eq!(
+            f("[%.3d|%8.3x|%-+6d]", &[7, 10, -3i64 as u64]).unwrap(),
+            "[007|     00a|-3    ]"
+        );
+        assert_eq!(f("%05d", &[-42i64 as u64]).unwrap(), "-0042");
+        assert_eq!(f("%zu %%", &[1 << 40]).unwrap(), "1099511627776 %");
+    }
+
+    #[test]
+    fn strings_chars_pointers_symbols() {
+        assert_eq!(f("%s %s!", &[0, 6]).unwrap(), "hello world!");
+        assert_eq!(
+            f("[%8s|%-6s|%.3s]", &[0, 6, 0]).unwrap(),
+            "[   hello|world |hel]"
+        );
+        assert_eq!(f("%c%c", &[b'o' as u64, b'k' as u64]).unwrap(), "ok");
+        assert_eq!(f("%p %px", &[0xdead, 0xbeef]).unwrap(), "0xdead 0xbeef");
+        let a = 0xffff_ffff_8100_0000;
+        assert_eq!(
+            f("%pS %ps", &[a, a]).unwrap(),
+            "vfs_mkdir+0x0/0x1a0 vfs_mkdir"
+        );
+        // A string that runs to the end of memory stops there.
+        assert_eq!(fmt_in("%s", &[2], b"abcd", 16).unwrap(), "cd");
+    }
+
+    #[test]
+    fn output_is_cut_and_work_counted() {
+        assert_eq!(
+            fmt_in("%s and more", &[0], b"hello\0", 7).unwrap(),
+            "hello a"
+        );
+        let mut out = [0u8; 64];
+        let r = format(b"ab%sd", &[0], b"xyz\0", &mut out, &mut sym).unwrap();
+        assert_eq!(
+            r,
+            Formatted {
+                len: 6,
+                work: 5 + 3 + 6
+            }
+        );
+        let r = format(b"%ps", &[1], b"", &mut out, &mut sym).unwrap();
+        assert_eq!(r.work, 3 + SYMBOL_WORK + r.len);
+        // The format ends at a NUL.
+        assert_eq!(f("ok\0%n", &[]).unwrap(), "ok");
+        assert_eq!(
+            f("%300d", &[1]),
+            Err(c"format: a width or precision is over 255")
+        );
+        assert_eq!(f("%255d", &[1]).unwrap().len(), 255);
+    }
+
+    #[test]
+    fn hostile_formats_are_refused() {
+        assert_eq!(f("%n", &[0]), Err(c"format: %n is refused"));
+        assert_eq!(f("%hhn", &[0]), Err(c"format: %n is refused"));
+        assert!(f("%f", &[0])
+            .unwrap_err()
+            .to_bytes()
+            .starts_with(b"format: unknown conversion"));
+        assert!(f("%*d", &[1, 2])
+            .unwrap_err()
+            .to_bytes()
+            .starts_with(b"format: unknown conversion"));
+        assert_eq!(
+            f("%d %d", &[1]),
+            Err(c"format: more conversions than arguments")
+        );
+        assert_eq!(
+            f("%d", &[1, 2]),
+            Err(c"format: more arguments than conversions")
+        );
+        assert_eq!(f("", &[0; 13]), Err(c"format: more than 12 arguments"));
+        assert_eq!(
+            f("%s", &[12]),
+            Err(c"format: a %s argument is outside memory")
+        );
+        assert_eq!(
+            f("%s", &[u32::MAX as u64]),
+            Err(c"format: a %s argument is outside memory")
+        );
+        assert_eq!(
+            f("%pK", &[1]),
+            Err(c"format: %p takes only x, S or s after it")
+        );
+        assert_eq!(
+            f("abc%", &[]),
+            Err(c"format: the format ends inside a conversion")
+        );
+        assert_eq!(
+            f("%l", &[1]),
+            Err(c"format: the format ends inside a conversion")
+        );
+    }
+}

@@ -200,60 +200,6 @@ fn update(caller: &mut Caller<'_, HostState>, id: i32, key: &[u64], value: i64) 
     let cpu = this_cpu(caller);
     match caller.data().maps.update(id, cpu, key, value) {
         Ok(()) => Ok(()),
-/// The most bytes `format` writes in one call, and a stream record's: formatted on the
-/// host's stack, as the text may overlap its own format or strings in linear memory.
-const RECORD: usize = STREAM_RECORD_MAX as usize;
-
-/// Formats the format at `fmt..fmt + fmt_len` with the `nargs` little-endian 64-bit
-/// arguments at `args` into `out` (crate::format); charges its work and returns the length.
-fn format_call(
-    caller: &mut Caller<'_, HostState>,
-    (fmt, fmt_len, args, nargs): (i32, i32, i32, i32),
-    out: &mut [u8; RECORD],
-) -> HostResult<usize> {
-    use crate::format::MAX_ARGS;
-    let nargs = nargs as u32 as usize;
-    if nargs > MAX_ARGS {
-        return trap(caller, c"format: more than 12 arguments");
-    }
-    let Some(mem) = memory(caller) else {
-        return trap(caller, c"format: no memory");
-    };
-    let size = mem.data(&*caller).len();
-    let fits = |at: i32, len: usize| {
-        (at as u32 as usize)
-            .checked_add(len)
-            .is_some_and(|end| end <= size)
-    };
-    let (fmt_at, fmt_len) = (fmt as u32 as usize, fmt_len as u32 as usize);
-    if !fits(fmt, fmt_len) {
-        return trap(caller, c"format: the format is outside memory");
-    }
-    if !fits(args, nargs * 8) {
-        return trap(caller, c"format: the arguments are outside memory");
-    }
-    let args_at = args as u32 as usize;
-    let data = mem.data(&*caller);
-    let fmt = &data[fmt_at..fmt_at + fmt_len];
-    let mut argv = [0u64; MAX_ARGS];
-    for (i, a) in argv[..nargs].iter_mut().enumerate() {
-        let at = args_at + i * 8;
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&data[at..at + 8]);
-        *a = u64::from_le_bytes(word);
-    }
-    let (ops, ctx) = (caller.data().ops, caller.data().ctx);
-    let mut symbol = |addr: u64, offset: bool, buf: &mut [u8]| -> usize {
-        // SAFETY: `buf` is writable for its length; the callback writes at most that.
-        let n =
-            unsafe { (ops.symbol)(ctx, addr, offset.into(), buf.as_mut_ptr(), buf.len() as u32) };
-        n.max(0) as usize
-    };
-    match crate::format::format(fmt, &argv[..nargs], data, out, &mut symbol) {
-        Ok(done) => {
-            charge(caller, done.work as u32)?;
-            Ok(done.len)
-        }
         Err(why) => trap(caller, why),
     }
 }
@@ -363,6 +309,66 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
         },
     )?;
     Ok(())
+}
+
+/// The most bytes `format` writes in one call, and a stream record's: formatted on the
+/// host's stack, as the text may overlap its own format or strings in linear memory.
+const RECORD: usize = STREAM_RECORD_MAX as usize;
+
+/// Formats the format at `fmt..fmt + fmt_len` with the `nargs` little-endian 64-bit
+/// arguments at `args` into `out` (crate::format); charges its work and returns the length.
+fn format_call(
+    caller: &mut Caller<'_, HostState>,
+    (fmt, fmt_len, args, nargs): (i32, i32, i32, i32),
+    out: &mut [u8; RECORD],
+) -> HostResult<usize> {
+    use crate::format::MAX_ARGS;
+    let nargs = nargs as u32 as usize;
+    if nargs > MAX_ARGS {
+        return trap(caller, c"format: more than 12 arguments");
+    }
+    let Some(mem) = memory(caller) else {
+        return trap(caller, c"format: no memory");
+    };
+    let size = mem.data(&*caller).len();
+    let fits = |at: i32, len: usize| {
+        (at as u32 as usize)
+            .checked_add(len)
+            .is_some_and(|end| end <= size)
+    };
+    let (fmt_at, fmt_len) = (fmt as u32 as usize, fmt_len as u32 as usize);
+    if !fits(fmt, fmt_len) {
+        return trap(caller, c"format: the format is outside memory");
+    }
+    if !fits(args, nargs * 8) {
+        return trap(caller, c"format: the arguments are outside memory");
+    }
+    let args_at = args as u32 as usize;
+    let data = mem.data(&*caller);
+    let fmt = &data[fmt_at..fmt_at + fmt_len];
+    let mut argv = [0u64; MAX_ARGS];
+    for (i, a) in argv[..nargs].iter_mut().enumerate() {
+        let at = args_at + i * 8;
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&data[at..at + 8]);
+        *a = u64::from_le_bytes(word);
+    }
+    let (ops, ctx) = (caller.data().ops, caller.data().ctx);
+    let mut symbol = |addr: u64, offset: bool, buf: &mut [u8]| -> usize {
+        // SAFETY: `buf` is writable for its length; the callback writes at most that.
+        let n =
+            unsafe { (ops.symbol)(ctx, addr, offset.into(), buf.as_mut_ptr(), buf.len() as u32) };
+        n.max(0) as usize
+    };
+    match crate::format::format(fmt, &argv[..nargs], data, out, &mut symbol) {
+        Ok(done) => {
+            charge(caller, done.work as u32)?;
+            Ok(done.len)
+        }
+        Err(why) => trap(caller, why),
+    }
+}
+
 /// Writes `len` bytes at `msg` (host memory) to the stream.
 fn stream_write(caller: &mut Caller<'_, HostState>, msg: *const u8, len: usize) -> HostResult<i32> {
     if len == 0 {

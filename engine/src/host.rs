@@ -47,6 +47,9 @@ pub(crate) struct HostState {
     pub(crate) maps: Arc<Maps>,
     /// The limits maps are declared under.
     pub(crate) limits: Limits,
+    /// For another instance of a loaded program: how many of the program's maps its
+    /// `start` has declared again ([`Maps::redeclare`]); `None` for the first.
+    pub(crate) redeclared: Option<usize>,
     /// Why a `map_declare` failed: the load fails with it.
     pub(crate) load_error: Option<LoadError>,
 }
@@ -61,6 +64,7 @@ impl HostState {
             host_trap: None,
             limiter,
             maps: Arc::new(Maps::new()),
+            redeclared: None,
             limits: *limits,
             load_error: None,
         }
@@ -236,10 +240,14 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
             let desc = unsafe { core::slice::from_raw_parts(p, len as u32 as usize) };
             let state = caller.data_mut();
             let limits = state.limits;
-            let result = match Arc::get_mut(&mut state.maps) {
-                Some(maps) => maps.declare(desc, &limits),
+            let result = if let Some(n) = state.redeclared {
+                state.redeclared = Some(n + 1);
+                state.maps.redeclare(n, desc)
+            } else if let Some(maps) = Arc::get_mut(&mut state.maps) {
+                maps.declare(desc, &limits)
+            } else {
                 // Nothing shares the maps before the load ends.
-                None => return trap(&mut caller, c"map_declare() is only available at load"),
+                return trap(&mut caller, c"map_declare() is only available at load");
             };
             match result {
                 Ok(id) => Ok(id),

@@ -164,6 +164,8 @@ pub struct Maps {
     epoch: AtomicU64,
     /// Bytes allocated for the tables, all CPUs.
     bytes: usize,
+    /// Each map's descriptor as declared, for [`Maps::redeclare`].
+    decls: Vec<[u8; MAP_DECL_BYTES as usize]>,
 }
 
 /// Why an update or read could not be done: the trap's sentence.
@@ -198,6 +200,7 @@ impl Maps {
             maps: Vec::new(),
             epoch: AtomicU64::new(0),
             bytes: 0,
+            decls: Vec::new(),
         }
     }
 
@@ -375,6 +378,12 @@ impl Maps {
                 entries,
             });
         }
+        let mut decl = [0u8; MAP_DECL_BYTES as usize];
+        decl.copy_from_slice(d);
+        self.decls
+            .try_reserve(1)
+            .map_err(|_| load_error!(ENOMEM, "map_declare: map @{shown}: out of memory"))?;
+        self.decls.push(decl);
         let mut stored = [0u8; MAX_NAME];
         stored[..name_len].copy_from_slice(name);
         self.maps.push(Map {
@@ -389,6 +398,19 @@ impl Maps {
         });
         self.bytes += bytes;
         Ok(self.maps.len() as i32 - 1)
+    }
+
+    /// Another instance of the program (per-CPU mode) declares its maps again, as its
+    /// `start` runs again: the `index`-th declaration must be the `index`-th map's, and
+    /// gets its id. The maps are the program's, not an instance's: nothing is allocated.
+    pub(crate) fn redeclare(&self, index: usize, d: &[u8]) -> Result<i32, LoadError> {
+        match self.decls.get(index) {
+            Some(decl) if decl[..] == *d => Ok(index as i32),
+            _ => Err(load_error!(
+                EINVAL,
+                "map_declare: another CPU's instance declared map {index} unlike the first instance (declarations must not depend on anything but the module)"
+            )),
+        }
     }
 
     fn map(&self, id: i32) -> Result<&Map, MapError> {

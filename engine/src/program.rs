@@ -222,7 +222,7 @@ impl Program {
             ));
         }
 
-        Self::instantiate(module, exports, code.len(), limits, ops, ctx)
+        Self::instantiate(module, exports, code.len(), limits, ops, ctx, None)
     }
 
     /// Makes another instance of the program's compiled module, with a store, memory,
@@ -240,11 +240,13 @@ impl Program {
             &self.limits,
             self.ops,
             ctx,
+            Some(&self.maps),
         )
     }
 
     /// Instantiates `module`, whose imports and `exports` were checked, in a store of its
-    /// own.
+    /// own. Another instance of a loaded program gets that program's `maps`, which its
+    /// `start` declares again rather than anew.
     fn instantiate(
         module: Module,
         exports: Exports,
@@ -252,6 +254,7 @@ impl Program {
         limits: &Limits,
         ops: &'static HostOps,
         ctx: Ctx,
+        maps: Option<&Arc<Maps>>,
     ) -> Result<Self, LoadError> {
         let engine = module.engine().clone();
         // Before the store exists: its first root call takes the engine's cached stack as
@@ -259,6 +262,10 @@ impl Program {
         warm_up(&engine)?;
         let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits), limits));
         store.data_mut().ctx = ctx;
+        if let Some(maps) = maps {
+            store.data_mut().maps = Arc::clone(maps);
+            store.data_mut().redeclared = Some(0);
+        }
         store.limiter(|state| &mut state.limiter);
         store
             .set_fuel(limits.start_fuel)
@@ -296,7 +303,15 @@ impl Program {
                 load_error!(EINVAL, "export \"{}\" trapped: {trap}", abi::INIT_EXPORT)
             })?;
         }
-        let maps = Arc::clone(&store.data().maps);
+        let state = store.data();
+        if let Some(n) = state.redeclared.filter(|&n| n != state.maps.len()) {
+            return Err(load_error!(
+                EINVAL,
+                "map_declare: another CPU's instance declared {n} maps, the first {}",
+                state.maps.len()
+            ));
+        }
+        let maps = Arc::clone(&state.maps);
         store.data_mut().ctx = core::ptr::null_mut();
         store.data_mut().limiter.loaded = true;
         let func = |name: &str| {

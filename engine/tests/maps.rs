@@ -565,3 +565,18 @@ fn a_map_of_many_keys_on_many_cpus_totals_exactly() {
         assert!(t.contains(&format!("@c[{k}]: {n}\n")));
     }
 }
+
+#[test]
+fn per_cpu_instances_share_the_programs_maps() {
+    let decls = [Decl::new("hits", MAP_COUNT), Decl::new("sum", MAP_SUM)];
+    let mut a = load_maps(&decls);
+    // Another instance's `kwasm:init` declares the same maps again: it gets the first
+    // instance's, and allocates no table of its own.
+    let mut b = a.instantiate_again(start_ctx()).unwrap();
+    assert!(std::sync::Arc::ptr_eq(a.maps(), b.maps()));
+    update(&mut a, 0, 0, 0, 0);
+    update(&mut b, 1, 0, 0, 0);
+    update(&mut b, 1, 1, 0, 5);
+    assert_eq!(text(&a), "@hits: 2\n@sum: 5\n");
+    assert_eq!(read(&mut a, 1, 0, READ_VALUE), 5);
+}

@@ -83,17 +83,29 @@ compat_new() {
 
 @test "the wasm3 module's connect_counter counts exactly the connects of the task it names, toyproxy" {
 	compat_new cc connect_counter
+	nc -l -p 7002 </dev/null >/dev/null &
+	listener=$!
+	for i in $(seq 1 50); do
+		netstat -ltn | grep -q ':7002 ' && break
+		sleep 0.1
+	done
 	echo 1 >"$WASM/cc/active"
-	cp /bin/bash /tmp/t/toyproxy
-	# Seven TCP connects to a closed port (refused: still seven connect() calls).
-	/tmp/t/toyproxy -c 'for i in 1 2 3 4 5 6 7; do (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null; done; true'
-	# Connects of other tasks do not count: this shell's, and busybox nc's.
-	for i in 1 2 3; do (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null || true; done
+	# toyproxy (qemu/bin/toyproxy.c) makes exactly the connects asked for: five refused
+	# over TCP, one accepted, two to a UNIX socket path that nothing listens on.
+	[ "$(/kwasm/bin/toyproxy 5 tcp 9)" = 0 ]
+	[ "$(/kwasm/bin/toyproxy 1 tcp 7002)" = 1 ]
+	[ "$(/kwasm/bin/toyproxy 2 unix /tmp/t/nobody-listens)" = 0 ]
+	# Connects of other tasks do not count: the same program named otherproxy, this
+	# shell's, busybox nc's.
+	[ "$(/kwasm/bin/otherproxy 4 tcp 9)" = 0 ]
+	(exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null || true
 	nc 127.0.0.1 9 </dev/null 2>/dev/null || true
 	echo 0 >"$WASM/cc/active"
+	kill "$listener" 2>/dev/null || true
+	wait "$listener" || true
 	echo "report: $(cat "$WASM/cc/report"); stats: $(cat "$WASM/cc/stats")"
-	[ "$(cat "$WASM/cc/report")" = 7 ]
-	[ "$(stat_of cc kprobe:__x64_sys_connect:pre hits)" = 7 ]
+	[ "$(cat "$WASM/cc/report")" = 8 ]
+	[ "$(stat_of cc kprobe:__x64_sys_connect:pre hits)" = 8 ]
 }
 
 @test "a handler parameter of another type is a load error that names the export" {

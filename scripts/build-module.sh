@@ -176,6 +176,8 @@ mkdir -p "$staging/compat" "$staging/bin"
 "$KWASM_TOP/scripts/build-probes.sh" --export-all "$staging/compat" "$KWASM_TOP"/probes/compat/*.c
 gcc -static -O2 -Wall -Werror -o "$staging/bin/vforker" "$KWASM_TOP/qemu/bin/vforker.c"
 cp "$staging/bin/vforker" "$staging/bin/vforker_other"
+gcc -static -O2 -Wall -Werror -o "$staging/bin/toyproxy" "$KWASM_TOP/qemu/bin/toyproxy.c"
+cp "$staging/bin/toyproxy" "$staging/bin/otherproxy"
 gcc -static -O2 -Wall -Werror -o "$staging/bin/syscall_loop" "$KWASM_TOP/qemu/bin/syscall_loop.c"
 gcc -static -O2 -Wall -Werror -o "$staging/bin/mkdir_mode" "$KWASM_TOP/qemu/bin/mkdir_mode.c"
 gcc -static -O2 -Wall -Werror -o "$staging/bin/nocap" "$KWASM_TOP/qemu/bin/nocap.c"

@@ -132,6 +132,9 @@ measure() { # CONFIG
 		if [ $1 = both_cpus_counter ]; then prog counter; else prog counter percpu; fi
 		taskset 1 $LOOP > $OUT/cpu0 & taskset 2 $LOOP > $OUT/cpu1; wait
 		cat $OUT/cpu0 $OUT/cpu1 | awk '{ s += $1 } END { printf "%.1f\n", s / NR }'
+		# hits, waited and dropped: a hit dropped for contention costs less than one run.
+		sed -n 's/.* hits=\([0-9]*\) .* waited=\([0-9]*\) dropped=\([0-9]*\)$/\1 \2 \3/p' \
+			$W/b/stats >> $OUT/$1.contention
 		unprog ;;
 	percpu_counter) prog counter percpu; $LOOP; unprog ;;
 	map_count|both_cpus_map_count) prog map_count
@@ -356,6 +359,12 @@ ratio() { # ONE TWO LABEL
 ratio baseline both_cpus_baseline "baseline (no probe)"
 ratio counter both_cpus_counter "shared counter"
 ratio percpu_counter both_cpus_percpu_counter "per-CPU counter"
+for c in both_cpus_counter both_cpus_percpu_counter; do
+	[ -s $OUT/$c.contention ] || continue
+	awk -v c=$c '{ h += $1; w += $2; d += $3 } END {
+		printf "  %s, all rounds: %d hits, %d waited for the other vCPU, %d dropped\n", c, h, w, d }' \
+		$OUT/$c.contention
+done
 
 # Kernel memory per loaded program, all of it (its linear memory and the engine's value
 # stack included): slab, vmalloc and

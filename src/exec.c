@@ -290,6 +290,7 @@ int kwasm_exec_attach(struct kwasm_exec *ex, u32 *failed)
 		struct kwasm_point *pt = &ex->points[i];
 
 		pt->priv = kzalloc(pt->kind->priv_size, GFP_KERNEL_ACCOUNT);
+		pt->failed = NULL;
 		ret = pt->priv ? pt->kind->attach(pt) : -ENOMEM;
 		if (ret) {
 			kfree(pt->priv);
@@ -376,7 +377,7 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
 	 * WRITE_ONCE, and a reader must not hold up handlers (or count them missed).
 	 */
 	out->export = pt->info.name;
-	out->registrar = pt->kind->registrar;
+	out->registrar = pt->failed ?: pt->kind->registrar;
 	out->hits = READ_ONCE(pt->hits);
 	out->traps = READ_ONCE(pt->traps);
 	out->fuel_exhausted = READ_ONCE(pt->fuel_exhausted);

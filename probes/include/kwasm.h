@@ -69,6 +69,13 @@ KWASM_IMPORT(print) void kwasm_print(const char *msg, s32 len);
  * KWASM_POST(sym, long long ret) { ... }. */
 #define KWASM_POST(sym, ...) \
 	KWASM_EXPORT("kprobe:" #sym ":post") void kwasm_post_##sym(__VA_ARGS__)
+/* KWASM_TRACEPOINT(group, event) { ... } runs on trace event group:event (tracefs's
+ * events/group/event); it may declare up to six int/long long parameters, the tracepoint's
+ * TP_PROTO arguments in order (int for arguments narrower than 64 bits):
+ * KWASM_TRACEPOINT(sched, sched_switch, int preempt, long long prev, long long next) { ... } */
+#define KWASM_TRACEPOINT(group, event, ...) \
+	KWASM_EXPORT("tracepoint:" #group ":" #event) \
+	void kwasm_tp_##group##__##event(__VA_ARGS__)
 /* KWASM_REPORT { ...; return str; } is what `cat report` shows. */
 #define KWASM_REPORT KWASM_EXPORT("report") const char *kwasm_report(void)
 

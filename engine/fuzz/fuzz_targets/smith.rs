@@ -29,6 +29,7 @@ const EXPORTS: &str = r#"(module
     (func (export "kprobe:b:pre") (param i64 i32 i64))
     (func (export "kprobe:b:post") (param i64))
     (func (export "kprobe:c:post"))
+    (func (export "tracepoint:g:e") (param i32 i64 i64 i32 i64 i64))
     (func (export "report") (result i32) i32.const 0))"#;
 
 fn templates() -> &'static (Vec<u8>, Vec<u8>) {

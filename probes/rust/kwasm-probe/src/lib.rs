@@ -462,6 +462,17 @@ macro_rules! kprobe {
     };
 }
 
+/// Exports a tracepoint handler: `tracepoint!(GROUP:EVENT => fn NAME(args...) { ... })`,
+/// run on trace event GROUP:EVENT with up to six of its `TP_PROTO` arguments, in order, as
+/// `i32`/`i64` (`i32` for arguments narrower than 64 bits).
+#[macro_export]
+macro_rules! tracepoint {
+    ($group:ident : $event:ident => fn $name:ident($($p:ident: $t:ty),*) $body:block) => {
+        #[export_name = concat!("tracepoint:", stringify!($group), ":", stringify!($event))]
+        pub extern "C" fn $name($($p: $t),*) $body
+    };
+}
+
 /// Exports `report`: `report!(fn NAME(out) { out.put("..."); })`, with a report buffer of
 /// 4 KiB.
 #[macro_export]

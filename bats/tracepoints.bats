@@ -135,3 +135,35 @@ ctxt_switches() {
 	rmdir "$WASM/m"
 	[ -z "$(kmemleak_scan)" ]
 }
+
+@test "kstack from a kprobe and a kretprobe: vfs_mkdir first, then its caller, down to do_syscall_64" {
+	kwasm_new k kstack_mkdir
+	echo 1 >"$WASM/k/active"
+	mkdir /tmp/t/a
+	echo 0 >"$WASM/k/active"
+	run cat "$WASM/k/report"
+	pre=(${lines[0]}) post=(${lines[1]})
+	[ "${pre[0]}" = pre: ] && [ "${post[0]}" = post: ]
+	[ "${pre[1]}" = vfs_mkdir ]
+	# The kretprobe's stack starts where vfs_mkdir returns to: the kprobe's second frame.
+	[ "${post[1]}" = "${pre[2]}" ]
+	[[ " ${pre[*]} " == *" __x64_sys_mkdir "*" do_syscall_64 "* ]]
+	[[ " ${post[*]} " == *" __x64_sys_mkdir "*" do_syscall_64 "* ]]
+	[[ "${lines[0]}${lines[1]}" != *kwasm* ]]
+	# Room for 1000 in the same hit: the whole stack, as many frames as the 24-frame copy.
+	[ "${#post[@]}" -lt 25 ]
+	[ "${lines[2]}" = "cut=3 vfs big=$((${#post[@]} - 1))" ]
+}
+
+@test "kstack from a tracepoint starts at its caller, with no frame of kwasm's" {
+	printf '#!/bin/sh\nexit 0\n' >/tmp/t/kwasm_exec
+	chmod +x /tmp/t/kwasm_exec
+	kwasm_new k kstack_exec
+	echo 1 >"$WASM/k/active"
+	/tmp/t/kwasm_exec
+	echo 0 >"$WASM/k/active"
+	run cat "$WASM/k/report"
+	[[ "$output" == "exec: "* ]]
+	[[ "$output" != *kwasm* ]]
+	[[ "$output" == *" __x64_sys_execve "*" do_syscall_64 "* ]]
+}

@@ -36,6 +36,12 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
+unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
+    0
+}
+unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
+    0
+}
 static OPS: HostOps = HostOps {
     arg,
     ret,
@@ -45,6 +51,8 @@ static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    kstack,
+    ksym,
 };
 
 /// A small deterministic generator (xorshift64*), so the corpus is the same every run.

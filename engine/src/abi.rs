@@ -412,6 +412,8 @@ pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
         ("cpu", &[], &[I32], false),
         ("comm", &[I32, I32], &[I32], true),
         ("print", &[I32, I32], &[], true),
+        ("kstack", &[I32, I32], &[I32], true),
+        ("ksym", &[I64, I32, I32], &[I32], true),
     ]
 };
 

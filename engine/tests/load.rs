@@ -205,6 +205,8 @@ fn every_host_function_imports_with_its_type() {
             (import "kwasm" "cpu" (func (result i32)))
             (import "kwasm" "comm" (func (param i32 i32) (result i32)))
             (import "kwasm" "print" (func (param i32 i32)))
+            (import "kwasm" "kstack" (func (param i32 i32) (result i32)))
+            (import "kwasm" "ksym" (func (param i64 i32 i32) (result i32)))
             (memory (export "memory") 1))"#,
     );
 }
@@ -218,7 +220,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "open" (func))"#,
-            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print)"#,
+            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, kstack, ksym)"#,
         ),
         (
             r#"(import "kwasm" "arg" (func (param i64) (result i64)))"#,
@@ -230,7 +232,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "memory" (memory 1))"#,
-            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print)"#,
+            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, kstack, ksym)"#,
         ),
     ];
     for (body, want) in cases {

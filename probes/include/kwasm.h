@@ -58,6 +58,12 @@ KWASM_IMPORT(cpu) s32 kwasm_cpu(void);
 KWASM_IMPORT(comm) s32 kwasm_comm(char *dst, s32 len);
 /* A rate-limited line in dmesg: "kwasm: PROGRAM: message". */
 KWASM_IMPORT(print) void kwasm_print(const char *msg, s32 len);
+/* In a handler: the hit's kernel stack, innermost first, at most max (127) addresses;
+ * returns how many. */
+KWASM_IMPORT(kstack) s32 kwasm_kstack(u64 *dst, s32 max);
+/* The name of the kernel symbol holding addr ("vfs_read", "fn [module]", or the address
+ * in hex), NUL-terminated, cut to len; returns its length. */
+KWASM_IMPORT(ksym) s32 kwasm_ksym(u64 addr, char *dst, s32 len);
 
 #define KWASM_EXPORT(name) __attribute__((export_name(name), used))
 

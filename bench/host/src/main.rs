@@ -67,6 +67,12 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
+unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
+    0
+}
+unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
+    0
+}
 
 /// The engine keeps a pointer to its host table for the program's life: a static.
 static OPS: HostOps = HostOps {
@@ -78,6 +84,8 @@ static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    kstack,
+    ksym,
 };
 
 /// The one clock every engine's `kwasm.ktime_ns` reads, and native code too.

@@ -20,7 +20,9 @@ const IMPORTS: &str = r#"(module
     (import "kwasm" "ktime_ns" (func (result i64)))
     (import "kwasm" "pid" (func (result i32)))
     (import "kwasm" "comm" (func (param i32 i32) (result i32)))
-    (import "kwasm" "print" (func (param i32 i32))))"#;
+    (import "kwasm" "print" (func (param i32 i32)))
+    (import "kwasm" "kstack" (func (param i32 i32) (result i32)))
+    (import "kwasm" "ksym" (func (param i64 i32 i32) (result i32))))"#;
 
 /// The exports every generated module has: handlers of several types, report, memory.
 const EXPORTS: &str = r#"(module

@@ -16,6 +16,8 @@ pub struct FakeCtx {
     pub syscall_args: Option<[u64; 6]>,
     pub printed: Vec<Vec<u8>>,
     pub comm: &'static str,
+    /// The fake hit's kernel stack, innermost first.
+    pub stack: Vec<u64>,
 }
 
 fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
@@ -105,6 +107,30 @@ unsafe extern "C" fn print(c: *mut c_void, msg: *const u8, len: u32) {
     ctx(c).printed.push(bytes);
 }
 
+unsafe extern "C" fn kstack(c: *mut c_void, dst: *mut u8, max: u32) -> i32 {
+    let stack = &ctx(c).stack;
+    let n = stack.len().min(max as usize);
+    for (i, a) in stack[..n].iter().enumerate() {
+        // SAFETY: The engine checked `dst..dst + 8 * max`, any alignment.
+        unsafe { std::ptr::copy_nonoverlapping(a.to_le_bytes().as_ptr(), dst.add(8 * i), 8) };
+    }
+    n as i32
+}
+
+/// Names address `a` "sym_A" (in hex), as the kernel's callback would name a symbol.
+unsafe extern "C" fn ksym(_c: *mut c_void, addr: u64, dst: *mut u8, len: u32) -> i32 {
+    let name = format!("sym_{addr:x}");
+    let n = name.len().min(len.saturating_sub(1) as usize);
+    // SAFETY: The engine checked `dst..dst + len`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n);
+        if len > 0 {
+            *dst.add(n) = 0;
+        }
+    }
+    n as i32
+}
+
 /// A context for a load's `start` function; leaked, as the program may keep printing
 /// from it only during the load.
 pub fn start_ctx() -> *mut c_void {
@@ -120,6 +146,8 @@ pub static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    kstack,
+    ksym,
 };
 
 pub const FUEL: u64 = 100_000;

@@ -95,6 +95,12 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
+unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
+    0
+}
+unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
+    0
+}
 
 static OPS: HostOps = HostOps {
     arg,
@@ -105,6 +111,8 @@ static OPS: HostOps = HostOps {
     task,
     comm,
     print,
+    kstack,
+    ksym,
 };
 
 fn load(code: &[u8]) -> *mut Program {

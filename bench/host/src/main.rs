@@ -745,7 +745,15 @@ const ENGINES: [&str; 4] = ["native", "kwasm", "wasm3", "WAMR"];
 
 /// The example probes (`probes/examples/`) whose handlers are timed, when `make bench`
 /// passes the directory they were built into.
-const EXAMPLES: [&str; 5] = ["mkdirsnoop", "syscount", "errno", "latency", "readbytes"];
+const EXAMPLES: [&str; 7] = [
+    "mkdirsnoop",
+    "syscount",
+    "errno",
+    "latency",
+    "readbytes",
+    "runqlat",
+    "stackcount",
+];
 
 /// Each example handler's cost in the engine, through the C ABI: ns per call, median of
 /// 7 batches. The host callbacks answer at once (a read copies nothing), so this is the

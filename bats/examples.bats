@@ -129,3 +129,35 @@ teardown() {
 	[ "${lines[0]}" = "PID     COMM            BYTES" ]
 	echo "$output" | grep -qE "^$pid +dd +100000\$"
 }
+
+@test "runqlat renders a histogram of run-queue latency with a sample per wakeup of 20 sleeps" {
+	kwasm_new rq runqlat
+	echo 1 >"$WASM/rq/active"
+	for i in $(seq 1 20); do sleep 0.01; done
+	echo 0 >"$WASM/rq/active"
+	run cat "$WASM/rq/report"
+	[ "${lines[0]}" = "@usecs:" ]
+	for line in "${lines[@]:1}"; do
+		[[ "$line" =~ ^\[[0-9]+[KM]?(,\ [0-9]+[KM]?\))?\]?\ +[0-9]+\ +\|[@\ ]{52}\|$ ]]
+	done
+	total=$(echo "$output" | awk -F'|' 'NR > 1 { split($1, f, " "); s += f[length(f)] } END { print s }')
+	# Every sleep's wakeup is one sample at least; a sample needs a switch-in.
+	[ "$total" -ge 20 ]
+	[ "$total" -le "$(stat_of rq tracepoint:sched:sched_switch hits)" ]
+	[ "$(stat_of rq tracepoint:sched:sched_wakeup traps)" = 0 ]
+}
+
+@test "stackcount counts 25 vfs_mkdir calls by kernel stack, all from mkdir(2)" {
+	kwasm_new st stackcount
+	echo 1 >"$WASM/st/active"
+	make_dirs /tmp/t 25
+	echo 0 >"$WASM/st/active"
+	run cat "$WASM/st/report"
+	[ "${lines[0]}" = "@[" ]
+	[ "${lines[1]}" = "    vfs_mkdir" ]
+	total=$(echo "$output" | sed -n 's/^\]: //p' | awk '{ s += $1 } END { print s }')
+	[ "$total" = 25 ]
+	echo "$output" | grep -qx "    __x64_sys_mkdir"
+	echo "$output" | grep -qx "    do_syscall_64"
+	[[ "$output" != *kwasm* ]]
+}

@@ -16,7 +16,7 @@ teardown() {
 	rm -rf /tmp/s
 }
 
-@test "stress: two vCPUs, five programs (one per-CPU), toggles, rewrites and recreation for 40 s" {
+@test "stress: two vCPUs, seven programs (one per-CPU), toggles, rewrites and recreation for 40 s" {
 	kwasm_new count mkdir_count
 	# The same counter in per-CPU mode: its CPUs' counts must add up to the shared one's.
 	mkdir "$WASM/pc"
@@ -25,7 +25,10 @@ teardown() {
 	kwasm_new errs mkdir_errno
 	kwasm_new lat latency
 	kwasm_new sc syscount
-	for p in count pc errs lat sc; do echo 1 >"$WASM/$p/active"; done
+	# Tracepoints on the scheduler, toggled below, and stacks on every vfs_mkdir.
+	kwasm_new rq runqlat
+	kwasm_new stk stackcount
+	for p in count pc errs lat sc rq stk; do echo 1 >"$WASM/$p/active"; done
 	stop=/tmp/s/stop
 	# The workload: a known number of mkdirs on each vCPU, and reads and getpgids.
 	for cpu in 1 2; do
@@ -43,8 +46,11 @@ teardown() {
 	i=0
 	while [ "$(date +%s)" -lt $end ]; do
 		echo 0 >"$WASM/lat/active"
+		echo 0 >"$WASM/rq/active"
 		cat "$WASM/lat/report" "$WASM/sc/report" "$WASM/count/stats" "$WASM/pc/report" >/dev/null
+		cat "$WASM/rq/report" "$WASM/stk/report" >/dev/null
 		echo 1 >"$WASM/lat/active"
+		echo 1 >"$WASM/rq/active"
 		cat /kwasm/probes/mkdir_errno.wasm >"$WASM/count/code"
 		mkdir "$WASM/tmp$i"
 		# Every other one per-CPU: made, run, reported and removed under load.
@@ -57,7 +63,7 @@ teardown() {
 	done
 	touch $stop
 	wait
-	for p in count pc errs lat sc; do echo 0 >"$WASM/$p/active"; done
+	for p in count pc errs lat sc rq stk; do echo 0 >"$WASM/$p/active"; done
 	made=$(($(cat /tmp/s/made1) + $(cat /tmp/s/made2)))
 	# The counter saw every mkdir of the workload (plus the churn loop's mkdirs of
 	# programs, which are mkdir calls too), and the refused rewrites never replaced it.
@@ -68,6 +74,15 @@ teardown() {
 	[ "$(awk '{ s += $2 } END { print s }' "$WASM/pc/report")" -eq $((made + i)) ]
 	[ "$(stat_of pc kprobe:__x64_sys_mkdir:pre hits)" -eq $((made + i)) ]
 	[ "$(stat_of pc kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
+	# Every mkdir reached vfs_mkdir once, each counted under its stack (or dropped).
+	stacked=$(sed -n 's/^\]: //p; s/^@dropped: //p' "$WASM/stk/report" | awk '{ s += $1 } END { print s }')
+	[ "$stacked" -eq $((made + i)) ]
+	[ "$(stat_of stk kprobe:vfs_mkdir:pre traps)" = 0 ]
+	for e in sched_switch sched_wakeup sched_wakeup_new; do
+		[ "$(stat_of rq tracepoint:sched:$e traps)" = 0 ]
+	done
+	[ "$(stat_of rq tracepoint:sched:sched_switch hits)" -gt 0 ]
+	[ "$(head -n1 "$WASM/rq/report")" = "@usecs:" ]
 	echo "stress: $made mkdirs by the workload, $i churn rounds" >/dev/kmsg
 	[ "$i" -ge 5 ]
 	kwasm_unload

@@ -398,6 +398,7 @@ int kwasm_exec_attach(struct kwasm_exec *ex, u32 *failed)
 		struct kwasm_point *pt = &ex->points[i];
 
 		pt->priv = kzalloc(pt->kind->priv_size, GFP_KERNEL_ACCOUNT);
+		pt->failed = NULL;
 		ret = pt->priv ? pt->kind->attach(pt) : -ENOMEM;
 		if (ret) {
 			kfree(pt->priv);
@@ -486,7 +487,7 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
 	 * missed).
 	 */
 	out->export = pt->info.name;
-	out->registrar = pt->kind->registrar;
+	out->registrar = pt->failed ?: pt->kind->registrar;
 	out->hits = out->traps = out->fuel_exhausted = out->ns = 0;
 	out->waited = out->dropped = 0;
 	for_each_possible_cpu(cpu) {

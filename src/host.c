@@ -15,12 +15,15 @@
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/unaligned.h>
+#include <asm/unwind.h>
 #include "kwasm_internal.h"
 
 /* The longest message print() logs. */
@@ -177,6 +180,69 @@ static int kwasm_host_stream(void *ctx, const u8 *msg, u32 len)
 }
 NOKPROBE_SYMBOL(kwasm_host_stream);
 
+/*
+ * kstack(): the current hit's kernel stack, walked with the unwinder the kernel's own
+ * stack traces use (ORC on x86_64). It reads only the stacks and the unwind tables,
+ * bounded by get_stack_info(), and takes no lock: perf unwinds with it from NMIs, and so
+ * may an int3 kprobe's handler here. (stack_trace_save() walks the same way but cannot
+ * start from a hit's registers: stack_trace_save_regs() is not exported.)
+ *
+ * A kprobe's hit starts from its registers: the probed function first (a kretprobe's,
+ * once kretprobes have put the real return address back, its caller). A tracepoint's
+ * has none: the walk starts here and drops every frame inside kwasm (this file, the
+ * engine, exec.c, the kind's probe), so it starts at the tracepoint's caller.
+ */
+static int kwasm_host_kstack(void *ctx, u8 *dst, u32 max)
+{
+	const struct kwasm_hit *hit = ctx;
+	struct unwind_state state;
+	bool ours = !hit->regs;
+	u32 n = 0;
+
+	if (hit->regs && max) {
+		put_unaligned_le64(instruction_pointer(hit->regs), dst);
+		n++;
+	}
+	for (unwind_start(&state, current, hit->regs, NULL);
+	     n < max && !unwind_done(&state); unwind_next_frame(&state)) {
+		unsigned long addr = unwind_get_return_address(&state);
+
+		if (!addr)
+			break;
+		if (ours && within_module(addr, THIS_MODULE))
+			continue;
+		ours = false;
+		put_unaligned_le64(addr, dst + 8 * n);
+		n++;
+	}
+	return n;
+}
+NOKPROBE_SYMBOL(kwasm_host_kstack);
+
+/*
+ * ksym()'s buffer, one per CPU: sprint_symbol_no_offset() wants KSYM_SYMBOL_LEN bytes,
+ * too many for a stack under the engine's frames. A CPU runs one call at a time
+ * (kwasm_cpu_busy, interrupts off), so it has the buffer to itself.
+ */
+static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], kwasm_ksym_buf);
+
+/*
+ * kallsyms' lookup is a binary search of static tables, or for module, BPF and ftrace
+ * addresses an RCU-protected walk: no lock, no allocation, safe in NMI context.
+ */
+static int kwasm_host_ksym(void *ctx, u64 addr, u8 *dst, u32 len)
+{
+	char *buf = this_cpu_ptr(kwasm_ksym_buf);
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	sprint_symbol_no_offset(buf, (unsigned long)addr);
+	n = strscpy((char *)dst, buf, len);
+	return n < 0 ? (int)len - 1 : n;
+}
+NOKPROBE_SYMBOL(kwasm_host_ksym);
+
 const struct kwasm_host_ops kwasm_host_ops = {
 	.arg = kwasm_host_arg,
 	.ret = kwasm_host_ret,
@@ -188,4 +254,6 @@ const struct kwasm_host_ops kwasm_host_ops = {
 	.print = kwasm_host_print,
 	.symbol = kwasm_host_symbol,
 	.stream = kwasm_host_stream,
+	.kstack = kwasm_host_kstack,
+	.ksym = kwasm_host_ksym,
 };

@@ -28,7 +28,7 @@ struct kwasm_stream;
 /* What stats shows for one attach point. */
 struct kwasm_point_stats {
 	const char *export;	/* the export's name, e.g. "kprobe:vfs_read:post" */
-	const char *registrar;	/* what attaching it calls, e.g. "register_kretprobe" */
+	const char *registrar;	/* what attaching it called, e.g. "register_kretprobe" */
 	u64 hits;
 	u64 missed;		/* ours (busy on this CPU) plus the mechanism's own */
 	u64 traps;

@@ -4,7 +4,8 @@
  * else (the module's Rust sees kwasm_exec.h):
  *
  *   exec.c     a loaded program's exec, the call discipline every hit runs under, report
- *   kinds/     the attach kinds, one file each (kprobe.c: kprobe and kretprobe)
+ *   kinds/     the attach kinds, one file each (kprobe.c: kprobe and kretprobe;
+ *              tracepoint.c)
  *   host.c     the host functions' callbacks
  *   syscall.c  what kwasm knows about syscall entry points
  *   log.c      log lines from calls and loads
@@ -47,7 +48,10 @@ struct kwasm_attach_kind {
 	void (*params)(const struct kwasm_hit *hit, u64 *params);
 	int (*arg)(const struct kwasm_hit *hit, u32 n, u64 *value);
 	int (*ret)(const struct kwasm_hit *hit, u64 *value);
-	/* What register_*() is called in status when attaching fails. */
+	/*
+	 * What register_*() is called in status when attaching fails, unless attach set
+	 * the point's failed to what else failed (a lookup before registering).
+	 */
 	const char *registrar;
 };
 
@@ -58,7 +62,8 @@ struct kwasm_attach_kind {
  */
 #define KWASM_ATTACH_KINDS(X)	\
 	X(kprobe)		\
-	X(kretprobe)
+	X(kretprobe)		\
+	X(tracepoint)
 
 #define KWASM_DECLARE_KIND(name)	extern const struct kwasm_attach_kind kwasm_##name##_kind;
 KWASM_ATTACH_KINDS(KWASM_DECLARE_KIND)
@@ -79,6 +84,8 @@ struct kwasm_point {
 	bool syscall;		/* on a syscall entry point (syscall.c) */
 	u32 strings;		/* parameters that are user strings (syscalls only) */
 	bool registered;
+	/* What failed when attaching did, for status, if not the kind's registrar. */
+	const char *failed;
 	/* Each CPU's, written only by that CPU inside the program; summed by stats. */
 	struct kwasm_point_counters __percpu *counters;
 	/* Hits this CPU was already inside a program for, and the mechanism's own misses. */
@@ -113,7 +120,8 @@ struct kwasm_hit {
 	struct kwasm_exec *exec;	/* NULL while loading (the start function) */
 	struct kwasm_point *point;	/* NULL for report and start */
 	struct pt_regs *regs;		/* NULL for report and start */
-	const u64 *entry_args;		/* kretprobe: the arguments saved at entry */
+	/* kretprobe: the arguments saved at entry; tracepoint: its arguments */
+	const u64 *entry_args;
 	const char *name;		/* while loading: the program's name */
 };
 

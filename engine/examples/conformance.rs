@@ -48,6 +48,12 @@ unsafe extern "C" fn stream(_: *mut c_void, _: *const u8, _: u32) -> i32 {
     0
 }
 
+unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
+    0
+}
+unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
+    0
+}
 static OPS: HostOps = HostOps {
     arg,
     ret,
@@ -59,6 +65,8 @@ static OPS: HostOps = HostOps {
     print,
     symbol,
     stream,
+    kstack,
+    ksym,
 };
 
 /// A small deterministic generator (xorshift64*), so the corpus is the same every run.

@@ -22,6 +22,8 @@ pub use crate::cabi::MAX_PARAMS;
 enum Target {
     /// One kernel symbol.
     Symbol,
+    /// A trace event, `GROUP:EVENT` as tracefs names it (`sched:sched_switch`).
+    Event,
 }
 
 impl Target {
@@ -29,6 +31,7 @@ impl Target {
     fn placeholder(self) -> &'static str {
         match self {
             Target::Symbol => "SYMBOL",
+            Target::Event => "GROUP:EVENT",
         }
     }
 
@@ -47,6 +50,19 @@ impl Target {
                     Err("a symbol has only letters, digits, '_' and '.'")
                 } else {
                     Ok(())
+                }
+            }
+            Target::Event => {
+                let name = |part: &str| {
+                    !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                };
+                match target.split_once(':') {
+                    _ if target.len() > MAX_SYMBOL_LEN => Err("the event is longer than 511 bytes"),
+                    None => Err("no ':' between group and event"),
+                    Some((group, event)) if name(group) && name(event) => Ok(()),
+                    Some(_) => Err(
+                        "a group and an event are non-empty and have only letters, digits and '_'",
+                    ),
                 }
             }
         }
@@ -109,6 +125,15 @@ pub const KINDS: &[AttachKind] = &[
         max_params: 1,
         expected: "() -> () or one i32/i64 parameter (the return value)",
         on_return: true,
+    },
+    AttachKind {
+        name: c"tracepoint",
+        prefix: "tracepoint",
+        target: Target::Event,
+        suffix: None,
+        max_params: MAX_PARAMS,
+        expected: "up to six i32/i64 parameters (the tracepoint's arguments) and no result",
+        on_return: false,
     },
 ];
 
@@ -421,6 +446,8 @@ pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
         ("format", &[I32, I32, I32, I32, I32, I32], &[I32], true),
         ("stream", &[I32, I32], &[I32], true),
         ("stream_printf", &[I32, I32, I32, I32], &[I32], true),
+        ("kstack", &[I32, I32], &[I32], true),
+        ("ksym", &[I64, I32, I32], &[I32], true),
     ]
 };
 

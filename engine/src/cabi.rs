@@ -15,6 +15,9 @@ pub type Ctx = *mut c_void;
 /// Most parameters a `pre` handler may declare (the register arguments on x86_64).
 pub const MAX_PARAMS: usize = 6;
 
+/// Most return addresses one `kstack` call copies (perf's `PERF_MAX_STACK_DEPTH`).
+pub const KSTACK_MAX_FRAMES: u32 = 127;
+
 /// `HostOps::read` kinds: kernel memory.
 pub const READ_KERNEL: u32 = 0;
 /// Reads user memory.
@@ -163,6 +166,14 @@ pub struct HostOps {
     /// Writes a record of `len` (1 to [`STREAM_RECORD_MAX`]) bytes to the program's trace
     /// stream without blocking: 0, or -errno when it was lost (counted). `msg` is checked.
     pub stream: unsafe extern "C" fn(ctx: Ctx, msg: *const u8, len: u32) -> i32,
+    /// Copies the current hit's kernel stack, innermost first, at most `max` addresses
+    /// ([`KSTACK_MAX_FRAMES`] at most), each as 8 little-endian bytes at any alignment;
+    /// returns how many. `dst` is checked for `8 * max` bytes.
+    pub kstack: unsafe extern "C" fn(ctx: Ctx, dst: *mut u8, max: u32) -> i32,
+    /// Copies the name of the kernel symbol that holds `addr` (`[module]` appended for a
+    /// module's, the address in hex when none does), NUL-terminated and cut to `len`;
+    /// returns its length. `dst` is checked.
+    pub ksym: unsafe extern "C" fn(ctx: Ctx, addr: u64, dst: *mut u8, len: u32) -> i32,
 }
 
 /// The longest record of the trace stream, and the most `format` writes in one call.

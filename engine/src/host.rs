@@ -15,7 +15,7 @@ use crate::limits::{Limiter, Limits};
 use crate::maps::{Maps, MAX_KEY_STR};
 
 pub use crate::cabi::{
-    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, STREAM_RECORD_MAX,
+    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, KSTACK_MAX_FRAMES, STREAM_RECORD_MAX,
     TASK_CPU, TASK_PID, TASK_TGID,
 };
 
@@ -560,6 +560,31 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
     )?;
     linker.func_wrap(
         M,
+        "kstack",
+        |mut caller: Caller<'_, HostState>, dst: i32, max: i32| {
+            if !in_handler(&caller) {
+                return trap(&mut caller, c"kstack() is only available in a handler");
+            }
+            if max < 0 {
+                return trap(&mut caller, c"kstack: negative count");
+            }
+            let max = (max as u32).min(KSTACK_MAX_FRAMES);
+            let bytes = (max * 8) as i32;
+            let dst = guest_range(
+                &mut caller,
+                dst,
+                bytes,
+                c"kstack: destination outside memory",
+            )?;
+            // The walk's work is bounded by the frames copied: paid like their bytes.
+            charge(&mut caller, bytes as u32)?;
+            let s = caller.data();
+            // SAFETY: `dst..dst + 8 * max` is inside linear memory (checked above).
+            Ok(unsafe { (s.ops.kstack)(s.ctx, dst, max) })
+        },
+    )?;
+    linker.func_wrap(
+        M,
         "stream",
         |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| {
             if !in_handler(&caller) {
@@ -586,6 +611,17 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             let mut out = [0u8; RECORD];
             let len = format_call(&mut caller, (fmt, fmt_len, args, nargs), &mut out)?;
             stream_write(&mut caller, out.as_ptr(), len)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "ksym",
+        |mut caller: Caller<'_, HostState>, addr: i64, dst: i32, len: i32| {
+            let dst = guest_range(&mut caller, dst, len, c"ksym: destination outside memory")?;
+            charge(&mut caller, len as u32)?;
+            let s = caller.data();
+            // SAFETY: `dst..dst + len` is inside linear memory (checked above).
+            Ok(unsafe { (s.ops.ksym)(s.ctx, addr as u64, dst, len as u32) })
         },
     )?;
     define_maps(linker)

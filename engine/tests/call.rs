@@ -524,3 +524,143 @@ fn a_bad_attach_point_index_is_an_error_not_a_crash() {
     let r = p.call(3, std::ptr::null_mut(), &[0; 6], 0, FUEL);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::Other));
 }
+
+#[test]
+fn kstack_copies_the_hit_s_stack_at_any_alignment_up_to_127_frames() {
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "kstack" (func $ks (param i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "tracepoint:g:e")
+                (i32.store (i32.const 0) (call $ks (i32.const 9) (i32.const 2)))
+                (i32.store (i32.const 4) (call $ks (i32.const 100) (i32.const 1000)))))"#,
+    );
+    let mut c = FakeCtx {
+        stack: (0..200).map(|i| 0xffff_ffff_8100_0000 + i).collect(),
+        ..Default::default()
+    };
+    call(&mut p, 0, &mut c).unwrap();
+    let m = dump(&mut p);
+    let u64_at = |o: usize| u64::from_le_bytes(m[o..o + 8].try_into().unwrap());
+    assert_eq!(i32::from_le_bytes(m[0..4].try_into().unwrap()), 2);
+    assert_eq!(
+        (u64_at(9), u64_at(17)),
+        (0xffff_ffff_8100_0000, 0xffff_ffff_8100_0001)
+    );
+    assert_eq!(
+        i32::from_le_bytes(m[4..8].try_into().unwrap()),
+        127,
+        "room for 1000, 127 at most"
+    );
+    assert_eq!(u64_at(100 + 8 * 126), 0xffff_ffff_8100_0000 + 126);
+    assert_eq!(u64_at(100 + 8 * 127), 0, "nothing past the 127th");
+}
+
+#[test]
+fn kstack_and_ksym_trap_on_bad_ranges_and_kstack_outside_handlers() {
+    let cases = [
+        (
+            "(drop (call $ks (i32.const 65530) (i32.const 1)))",
+            "kstack: destination outside memory",
+        ),
+        // 127 frames are 1016 bytes: the clamp comes before the range check.
+        (
+            "(drop (call $ks (i32.const 64600) (i32.const 5000)))",
+            "kstack: destination outside memory",
+        ),
+        (
+            "(drop (call $ks (i32.const 0) (i32.const -1)))",
+            "kstack: negative count",
+        ),
+        (
+            "(drop (call $sym (i64.const 1) (i32.const 65535) (i32.const 2)))",
+            "ksym: destination outside memory",
+        ),
+    ];
+    for (body, want) in cases {
+        let mut p = load(&format!(
+            r#"(module
+                (import "kwasm" "kstack" (func $ks (param i32 i32) (result i32)))
+                (import "kwasm" "ksym" (func $sym (param i64 i32 i32) (result i32)))
+                (memory (export "memory") 1)
+                (func (export "kprobe:f:pre") {body}))"#
+        ));
+        let r = call(&mut p, 0, &mut FakeCtx::default());
+        assert_eq!(kind(r), Some(TrapKind::BadHostCall), "{body}");
+        assert_eq!(
+            message(call(&mut p, 0, &mut FakeCtx::default())),
+            want,
+            "{body}"
+        );
+    }
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "kstack" (func $ks (param i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "report") (result i32) (drop (call $ks (i32.const 0) (i32.const 1))) (i32.const 0)))"#,
+    );
+    let err = report(&mut p).unwrap_err();
+    assert!(
+        format!("{err:?}").contains("kstack() is only available in a handler"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn ksym_names_an_address_cut_to_len_in_handlers_and_report() {
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "ksym" (func $sym (param i64 i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 200) "x\00")
+            (func (export "kprobe:f:post")
+                (i32.store (i32.const 0) (call $sym (i64.const 0xabc) (i32.const 16) (i32.const 64)))
+                (i32.store (i32.const 4) (call $sym (i64.const 0xabc) (i32.const 100) (i32.const 4))))
+            (func (export "report") (result i32)
+                (drop (call $sym (i64.const 0xdef) (i32.const 200) (i32.const 64))) (i32.const 200)))"#,
+    );
+    call(&mut p, 0, &mut FakeCtx::default()).unwrap();
+    let m = dump(&mut p);
+    assert_eq!(i32::from_le_bytes(m[0..4].try_into().unwrap()), 7);
+    assert_eq!(&m[16..24], b"sym_abc\0");
+    assert_eq!(i32::from_le_bytes(m[4..8].try_into().unwrap()), 3);
+    assert_eq!(&m[100..104], b"sym\0");
+    assert_eq!(report(&mut p).unwrap(), "sym_def");
+}
+
+#[test]
+fn kstack_and_ksym_are_charged_fuel_per_byte() {
+    let cases = [
+        (
+            r#"(import "kwasm" "ksym" (func $s (param i64 i32 i32) (result i32)))"#,
+            "(drop (call $s (i64.const 1) (i32.const 0) (i32.const 1048576)))".to_string(),
+        ),
+        (
+            r#"(import "kwasm" "kstack" (func $k (param i32 i32) (result i32)))"#,
+            // 127 frames, 1016 bytes: 127 fuel a call.
+            "(drop (call $k (i32.const 0) (i32.const 127)))".to_string(),
+        ),
+    ];
+    for (imports, call) in cases {
+        let mut p = load(&host_loop(imports, &call));
+        let mut c = FakeCtx::default();
+        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &[0; 6], 0, 100_000);
+        assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel), "{call}");
+    }
+    // 127 frames cost 127 fuel: 100 of them fit in 100k fuel with room for the loop,
+    // not in 12700.
+    let mut p = load(
+        r#"(module (import "kwasm" "kstack" (func $k (param i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:f:pre") (local $i i32)
+                (loop $l (drop (call $k (i32.const 0) (i32.const 127)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br_if $l (i32.lt_u (local.get $i) (i32.const 100))))))"#,
+    );
+    let mut c = FakeCtx::default();
+    assert!(p
+        .call(0, (&mut c as *mut FakeCtx).cast(), &[0; 6], 0, 100_000)
+        .is_ok());
+    let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &[0; 6], 0, 12_700);
+    assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
+}

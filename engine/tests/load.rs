@@ -85,6 +85,48 @@ fn malformed_kprobe_export_names_are_rejected_by_name() {
 }
 
 #[test]
+fn malformed_tracepoint_export_names_are_rejected_by_name() {
+    let chars = "a group and an event are non-empty and have only letters, digits and '_'";
+    for (name, why) in [
+        ("tracepoint:", "no ':' between group and event"),
+        ("tracepoint:sched", "no ':' between group and event"),
+        ("tracepoint:sched:", chars),
+        ("tracepoint::sched_switch", chars),
+        ("tracepoint:sched:sched_switch:pre", chars),
+        ("tracepoint:sched:sched-switch", chars),
+        ("tracepoint:sched:sched.switch", chars),
+    ] {
+        let err = load_err(&format!(r#"(module (func (export "{name}")))"#));
+        assert_eq!(
+            err,
+            format!("EINVAL: export \"{name}\" does not fit tracepoint:GROUP:EVENT ({why})")
+        );
+    }
+    let long = format!("tracepoint:g:{}", "e".repeat(510));
+    let err = load_err(&format!(r#"(module (func (export "{long}")))"#));
+    assert!(
+        err.ends_with("(the event is longer than 511 bytes)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn tracepoint_handlers_take_up_to_six_integers() {
+    let p = load(
+        r#"(module (func (export "tracepoint:sched:sched_switch") (param i32 i64 i64 i32))
+                   (func (export "tracepoint:raw_syscalls:sys_enter")))"#,
+    );
+    assert_eq!(p.attach_points().len(), 2);
+    let err = load_err(
+        r#"(module (func (export "tracepoint:sched:sched_switch") (param i64 i64 i64 i64 i64 i64 i64)))"#,
+    );
+    assert_eq!(
+        err,
+        r#"EINVAL: export "tracepoint:sched:sched_switch" has type (i64, i64, i64, i64, i64, i64, i64) -> (), expected up to six i32/i64 parameters (the tracepoint's arguments) and no result"#
+    );
+}
+
+#[test]
 fn a_symbol_longer_than_ksym_name_len_is_rejected() {
     let long = "a".repeat(512);
     let err = load_err(&format!(r#"(module (func (export "kprobe:{long}:pre")))"#));
@@ -163,6 +205,8 @@ fn every_host_function_imports_with_its_type() {
             (import "kwasm" "cpu" (func (result i32)))
             (import "kwasm" "comm" (func (param i32 i32) (result i32)))
             (import "kwasm" "print" (func (param i32 i32)))
+            (import "kwasm" "kstack" (func (param i32 i32) (result i32)))
+            (import "kwasm" "ksym" (func (param i64 i32 i32) (result i32)))
             (memory (export "memory") 1))"#,
     );
 }
@@ -176,7 +220,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "open" (func))"#,
-            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf)"#,
+            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
         ),
         (
             r#"(import "kwasm" "arg" (func (param i64) (result i64)))"#,
@@ -188,7 +232,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "memory" (memory 1))"#,
-            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf)"#,
+            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
         ),
     ];
     for (body, want) in cases {

@@ -58,6 +58,12 @@ KWASM_IMPORT(cpu) s32 kwasm_cpu(void);
 KWASM_IMPORT(comm) s32 kwasm_comm(char *dst, s32 len);
 /* A rate-limited line in dmesg: "kwasm: PROGRAM: message". */
 KWASM_IMPORT(print) void kwasm_print(const char *msg, s32 len);
+/* In a handler: the hit's kernel stack, innermost first, at most max (127) addresses;
+ * returns how many. */
+KWASM_IMPORT(kstack) s32 kwasm_kstack(u64 *dst, s32 max);
+/* The name of the kernel symbol holding addr ("vfs_read", "fn [module]", or the address
+ * in hex), NUL-terminated, cut to len; returns its length. */
+KWASM_IMPORT(ksym) s32 kwasm_ksym(u64 addr, char *dst, s32 len);
 
 /*
  * Formatting in the kernel (probe-abi.rst, "Formatting"): printf's %d %i %u %x %X %o %c
@@ -125,6 +131,13 @@ KWASM_IMPORT(stream_printf) s32 kwasm_stream_printf(const char *fmt, s32 fmt_len
  * KWASM_POST(sym, long long ret) { ... }. */
 #define KWASM_POST(sym, ...) \
 	KWASM_EXPORT("kprobe:" #sym ":post") void kwasm_post_##sym(__VA_ARGS__)
+/* KWASM_TRACEPOINT(group, event) { ... } runs on trace event group:event (tracefs's
+ * events/group/event); it may declare up to six int/long long parameters, the tracepoint's
+ * TP_PROTO arguments in order (int for arguments narrower than 64 bits):
+ * KWASM_TRACEPOINT(sched, sched_switch, int preempt, long long prev, long long next) { ... } */
+#define KWASM_TRACEPOINT(group, event, ...) \
+	KWASM_EXPORT("tracepoint:" #group ":" #event) \
+	void kwasm_tp_##group##__##event(__VA_ARGS__)
 /* KWASM_REPORT { ...; return str; } is what `cat report` shows. */
 #define KWASM_REPORT KWASM_EXPORT("report") const char *kwasm_report(void)
 

@@ -67,6 +67,12 @@ unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
 unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
+unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
+    0
+}
+unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
+    0
+}
 
 /// The engine keeps a pointer to its host table for the program's life: a static.
 /// `symbol`: every address is in one symbol.
@@ -92,6 +98,8 @@ static OPS: HostOps = HostOps {
     print,
     symbol,
     stream,
+    kstack,
+    ksym,
 };
 
 /// The one clock every engine's `kwasm.ktime_ns` reads, and native code too.
@@ -751,13 +759,15 @@ const ENGINES: [&str; 4] = ["native", "kwasm", "wasm3", "WAMR"];
 
 /// The example probes (`probes/examples/`) whose handlers are timed, when `make bench`
 /// passes the directory they were built into.
-const EXAMPLES: [&str; 6] = [
+const EXAMPLES: [&str; 8] = [
     "mkdirsnoop",
     "syscount",
     "errno",
     "latency",
     "readbytes",
     "tcpconnect",
+    "runqlat",
+    "stackcount",
 ];
 
 /// Each example handler's cost in the engine, through the C ABI: ns per call, median of

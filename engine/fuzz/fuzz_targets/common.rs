@@ -75,6 +75,14 @@ unsafe extern "C" fn stream(_: *mut c_void, msg: *const u8, len: u32) -> i32 {
     // SAFETY: As for `print`.
     let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) };
     std::hint::black_box(bytes.iter().map(|&b| u32::from(b)).sum::<u32>());
+unsafe extern "C" fn kstack(_: *mut c_void, dst: *mut u8, max: u32) -> i32 {
+    // SAFETY: As for `read`: the engine checked `8 * max` bytes at `dst`.
+    unsafe { std::ptr::write_bytes(dst, 0xa5, 8 * max as usize) };
+    max as i32
+}
+unsafe extern "C" fn ksym(_: *mut c_void, _: u64, dst: *mut u8, len: u32) -> i32 {
+    // SAFETY: As for `read`.
+    unsafe { std::ptr::write_bytes(dst, 0, len as usize) };
     0
 }
 
@@ -89,6 +97,8 @@ pub static OPS: HostOps = HostOps {
     print,
     symbol,
     stream,
+    kstack,
+    ksym,
 };
 
 /// Small limits, so that fuzzing explores limits rather than waits on them.

@@ -21,6 +21,8 @@ pub struct FakeCtx {
     pub streamed: Vec<Vec<u8>>,
     /// `stream` refuses records, as a full ring buffer does.
     pub stream_full: bool,
+    /// The fake hit's kernel stack, innermost first.
+    pub stack: Vec<u64>,
 }
 
 fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
@@ -141,6 +143,28 @@ unsafe extern "C" fn stream(c: *mut c_void, msg: *const u8, len: u32) -> i32 {
     }
     c.streamed.push(bytes);
     0
+unsafe extern "C" fn kstack(c: *mut c_void, dst: *mut u8, max: u32) -> i32 {
+    let stack = &ctx(c).stack;
+    let n = stack.len().min(max as usize);
+    for (i, a) in stack[..n].iter().enumerate() {
+        // SAFETY: The engine checked `dst..dst + 8 * max`, any alignment.
+        unsafe { std::ptr::copy_nonoverlapping(a.to_le_bytes().as_ptr(), dst.add(8 * i), 8) };
+    }
+    n as i32
+}
+
+/// Names address `a` "sym_A" (in hex), as the kernel's callback would name a symbol.
+unsafe extern "C" fn ksym(_c: *mut c_void, addr: u64, dst: *mut u8, len: u32) -> i32 {
+    let name = format!("sym_{addr:x}");
+    let n = name.len().min(len.saturating_sub(1) as usize);
+    // SAFETY: The engine checked `dst..dst + len`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n);
+        if len > 0 {
+            *dst.add(n) = 0;
+        }
+    }
+    n as i32
 }
 
 /// A context for a load's `start` function; leaked, as the program may keep printing
@@ -160,6 +184,8 @@ pub static OPS: HostOps = HostOps {
     print,
     symbol,
     stream,
+    kstack,
+    ksym,
 };
 
 pub const FUEL: u64 = 100_000;

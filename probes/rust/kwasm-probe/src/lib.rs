@@ -43,6 +43,8 @@ mod sys {
         pub(crate) fn map_read(id: i32, key: i64, what: i32) -> i64;
         pub(crate) fn map_read_key(id: i32, key: *const u8, len: i32, what: i32) -> i64;
         pub(crate) fn stream(msg: *const u8, len: i32) -> i32;
+        pub(crate) fn kstack(dst: *mut u64, max: i32) -> i32;
+        pub(crate) fn ksym(addr: i64, dst: *mut u8, len: i32) -> i32;
     }
 }
 
@@ -153,6 +155,26 @@ pub fn comm(dst: &mut [u8; 16]) -> &str {
 pub fn print(msg: &str) {
     // SAFETY: `msg` is valid for its length.
     unsafe { sys::print(msg.as_ptr(), msg.len() as i32) }
+}
+
+/// Most addresses [`kstack`] copies.
+pub const KSTACK_MAX: usize = 127;
+
+/// In a handler: copies the hit's kernel stack into `dst`, innermost first (at most
+/// [`KSTACK_MAX`] addresses), and returns the part filled.
+pub fn kstack(dst: &mut [u64]) -> &[u64] {
+    let max = dst.len().min(KSTACK_MAX);
+    // SAFETY: `dst` is valid for `max` addresses.
+    let n = unsafe { sys::kstack(dst.as_mut_ptr(), max as i32) }.clamp(0, max as i32) as usize;
+    &dst[..n]
+}
+
+/// The name of the kernel symbol holding `addr` (`vfs_read`, `fn [module]`, or the
+/// address in hex), cut to fit `dst`.
+pub fn ksym(addr: u64, dst: &mut [u8]) -> &str {
+    // SAFETY: `dst` is valid for its length.
+    let n = unsafe { sys::ksym(addr as i64, dst.as_mut_ptr(), dst.len() as i32) };
+    as_str(&dst[..(n.max(0) as usize).min(dst.len().saturating_sub(1))])
 }
 
 /// A global a probe's handlers share. kwasm serializes every call into a program and a
@@ -747,6 +769,17 @@ macro_rules! kprobe {
     };
     (post $sym:ident => fn $name:ident($($p:ident: $t:ty),*) $body:block) => {
         #[export_name = concat!("kprobe:", stringify!($sym), ":post")]
+        pub extern "C" fn $name($($p: $t),*) $body
+    };
+}
+
+/// Exports a tracepoint handler: `tracepoint!(GROUP:EVENT => fn NAME(args...) { ... })`,
+/// run on trace event GROUP:EVENT with up to six of its `TP_PROTO` arguments, in order, as
+/// `i32`/`i64` (`i32` for arguments narrower than 64 bits).
+#[macro_export]
+macro_rules! tracepoint {
+    ($group:ident : $event:ident => fn $name:ident($($p:ident: $t:ty),*) $body:block) => {
+        #[export_name = concat!("tracepoint:", stringify!($group), ":", stringify!($event))]
         pub extern "C" fn $name($($p: $t),*) $body
     };
 }

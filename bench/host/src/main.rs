@@ -74,7 +74,6 @@ unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
     0
 }
 
-/// The engine keeps a pointer to its host table for the program's life: a static.
 /// `symbol`: every address is in one symbol.
 unsafe extern "C" fn symbol(_: *mut c_void, _: u64, offset: u32, dst: *mut u8, len: u32) -> i32 {
     let name: &[u8] = if offset != 0 { b"sym+0x0/0x10" } else { b"sym" };
@@ -87,6 +86,7 @@ unsafe extern "C" fn stream(_: *mut c_void, _: *const u8, _: u32) -> i32 {
     0
 }
 
+/// The engine keeps a pointer to its host table for the program's life: a static.
 static OPS: HostOps = HostOps {
     arg,
     ret,

@@ -75,6 +75,8 @@ unsafe extern "C" fn stream(_: *mut c_void, msg: *const u8, len: u32) -> i32 {
     // SAFETY: As for `print`.
     let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) };
     std::hint::black_box(bytes.iter().map(|&b| u32::from(b)).sum::<u32>());
+    0
+}
 unsafe extern "C" fn kstack(_: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     // SAFETY: As for `read`: the engine checked `8 * max` bytes at `dst`.
     unsafe { std::ptr::write_bytes(dst, 0xa5, 8 * max as usize) };

@@ -143,6 +143,8 @@ unsafe extern "C" fn stream(c: *mut c_void, msg: *const u8, len: u32) -> i32 {
     }
     c.streamed.push(bytes);
     0
+}
+
 unsafe extern "C" fn kstack(c: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     let stack = &ctx(c).stack;
     let n = stack.len().min(max as usize);

@@ -345,11 +345,17 @@ impl Program {
 
     /// Calls `report` and returns its string, cut to `max_report_bytes`.
     fn report(&self, inner: &mut Inner) -> Result<KVVec<u8>> {
-        let Some((_, memory)) = inner.exec.as_ref().map(Exec::sizes) else {
+        let Some(((_, memory), (instances, _))) =
+            inner.exec.as_ref().map(|e| (e.sizes(), e.instances()))
+        else {
             return Err(self.fail(inner, ENODATA, format_args!("report: no code loaded")));
         };
-        // The string and its NUL lie in linear memory: it is never longer than that.
-        let size = self.settings.max_report_bytes.min(memory);
+        // The string and its NUL lie in linear memory: it is never longer than that. In
+        // per-CPU mode there is one per instance, with "cpuN: " before each line.
+        let size = match instances {
+            0 => self.settings.max_report_bytes.min(memory),
+            _ => self.settings.max_report_bytes,
+        };
         let Ok(mut text) = KVVec::from_elem(0u8, size, GFP_KERNEL) else {
             return Err(self.fail(
                 inner,

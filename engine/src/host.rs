@@ -49,6 +49,8 @@ pub(crate) struct HostState {
     pub(crate) limits: Limits,
     /// Why a `map_declare` failed: the load fails with it.
     pub(crate) load_error: Option<LoadError>,
+    /// `map_declare` calls so far in this store.
+    pub(crate) declared: usize,
 }
 
 impl HostState {
@@ -63,7 +65,16 @@ impl HostState {
             maps: Arc::new(Maps::new()),
             limits: *limits,
             load_error: None,
+            declared: 0,
         }
+    }
+
+    /// The state of another instance of a program whose first instance declared `maps`:
+    /// its declarations, made again at its load, must be the same and get the same ids.
+    #[expect(dead_code, reason = "for per-CPU instances of one program")]
+    pub(crate) fn sharing_maps(mut self, maps: Arc<Maps>) -> Self {
+        self.maps = maps;
+        self
     }
 }
 
@@ -235,11 +246,12 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
             // SAFETY: `p..p + len` lies inside linear memory (checked above).
             let desc = unsafe { core::slice::from_raw_parts(p, len as u32 as usize) };
             let state = caller.data_mut();
-            let limits = state.limits;
+            let (limits, n) = (state.limits, state.declared);
+            state.declared += 1;
             let result = match Arc::get_mut(&mut state.maps) {
                 Some(maps) => maps.declare(desc, &limits),
-                // Nothing shares the maps before the load ends.
-                None => return trap(&mut caller, c"map_declare() is only available at load"),
+                // Shared at load: this instance replays the first instance's declarations.
+                None => state.maps.redeclare(n, desc),
             };
             match result {
                 Ok(id) => Ok(id),

@@ -147,6 +147,8 @@ struct Table {
 
 /// One declared map.
 pub(crate) struct Map {
+    /// The descriptor it was declared with, to check a replayed declaration against.
+    decl: [u8; MAP_DECL_BYTES as usize],
     name: [u8; MAX_NAME],
     name_len: usize,
     kind: Kind,
@@ -377,7 +379,10 @@ impl Maps {
         }
         let mut stored = [0u8; MAX_NAME];
         stored[..name_len].copy_from_slice(name);
+        let mut decl = [0u8; MAP_DECL_BYTES as usize];
+        decl.copy_from_slice(d);
         self.maps.push(Map {
+            decl,
             name: stored,
             name_len,
             kind,
@@ -389,6 +394,18 @@ impl Maps {
         });
         self.bytes += bytes;
         Ok(self.maps.len() as i32 - 1)
+    }
+
+    /// A declaration made again by another instance of the same program (one per CPU):
+    /// the `n`-th declaration must be the `n`-th map's, and gets its id.
+    pub(crate) fn redeclare(&self, n: usize, d: &[u8]) -> Result<i32, LoadError> {
+        match self.maps.get(n) {
+            Some(m) if m.decl[..] == *d => Ok(n as i32),
+            _ => Err(load_error!(
+                EINVAL,
+                "map_declare: declaration {n} differs from the first instance's"
+            )),
+        }
     }
 
     fn map(&self, id: i32) -> Result<&Map, MapError> {
@@ -919,5 +936,33 @@ impl core::fmt::Display for LhistLabel {
         } else {
             write!(f, "{n}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decl(name: &[u8], kind: u32) -> [u8; MAP_DECL_BYTES as usize] {
+        let mut d = [0u8; MAP_DECL_BYTES as usize];
+        d[..name.len()].copy_from_slice(name);
+        d[32..36].copy_from_slice(&kind.to_le_bytes());
+        d
+    }
+
+    #[test]
+    fn another_instance_replays_the_same_declarations_and_gets_the_same_ids() {
+        let limits = Limits::DEFAULT;
+        let mut maps = Maps::new();
+        assert_eq!(maps.declare(&decl(b"a", MAP_COUNT), &limits), Ok(0));
+        assert_eq!(maps.declare(&decl(b"b", MAP_SUM), &limits), Ok(1));
+        assert_eq!(maps.redeclare(0, &decl(b"a", MAP_COUNT)), Ok(0));
+        assert_eq!(maps.redeclare(1, &decl(b"b", MAP_SUM)), Ok(1));
+        let e = maps.redeclare(1, &decl(b"b", MAP_MAX)).unwrap_err();
+        assert_eq!(
+            alloc::format!("{e}"),
+            "EINVAL: map_declare: declaration 1 differs from the first instance's"
+        );
+        assert!(maps.redeclare(2, &decl(b"c", MAP_COUNT)).is_err());
     }
 }

@@ -47,11 +47,10 @@ pub(crate) struct HostState {
     pub(crate) maps: Arc<Maps>,
     /// The limits maps are declared under.
     pub(crate) limits: Limits,
-    /// For another instance of a loaded program: how many of the program's maps its
-    /// `start` has declared again ([`Maps::redeclare`]); `None` for the first.
-    pub(crate) redeclared: Option<usize>,
     /// Why a `map_declare` failed: the load fails with it.
     pub(crate) load_error: Option<LoadError>,
+    /// `map_declare` calls so far in this store.
+    pub(crate) declared: usize,
 }
 
 impl HostState {
@@ -64,10 +63,17 @@ impl HostState {
             host_trap: None,
             limiter,
             maps: Arc::new(Maps::new()),
-            redeclared: None,
             limits: *limits,
             load_error: None,
+            declared: 0,
         }
+    }
+
+    /// The state of another instance of a program whose first instance declared `maps`:
+    /// its declarations, made again at its load, must be the same and get the same ids.
+    pub(crate) fn sharing_maps(mut self, maps: Arc<Maps>) -> Self {
+        self.maps = maps;
+        self
     }
 }
 
@@ -239,15 +245,12 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
             // SAFETY: `p..p + len` lies inside linear memory (checked above).
             let desc = unsafe { core::slice::from_raw_parts(p, len as u32 as usize) };
             let state = caller.data_mut();
-            let limits = state.limits;
-            let result = if let Some(n) = state.redeclared {
-                state.redeclared = Some(n + 1);
-                state.maps.redeclare(n, desc)
-            } else if let Some(maps) = Arc::get_mut(&mut state.maps) {
-                maps.declare(desc, &limits)
-            } else {
-                // Nothing shares the maps before the load ends.
-                return trap(&mut caller, c"map_declare() is only available at load");
+            let (limits, n) = (state.limits, state.declared);
+            state.declared += 1;
+            let result = match Arc::get_mut(&mut state.maps) {
+                Some(maps) => maps.declare(desc, &limits),
+                // Shared at load: this instance replays the first instance's declarations.
+                None => state.maps.redeclare(n, desc),
             };
             match result {
                 Ok(id) => Ok(id),

@@ -147,6 +147,8 @@ struct Table {
 
 /// One declared map.
 pub(crate) struct Map {
+    /// The descriptor it was declared with, to check a replayed declaration against.
+    decl: [u8; MAP_DECL_BYTES as usize],
     name: [u8; MAX_NAME],
     name_len: usize,
     kind: Kind,
@@ -164,8 +166,6 @@ pub struct Maps {
     epoch: AtomicU64,
     /// Bytes allocated for the tables, all CPUs.
     bytes: usize,
-    /// Each map's descriptor as declared, for [`Maps::redeclare`].
-    decls: Vec<[u8; MAP_DECL_BYTES as usize]>,
 }
 
 /// Why an update or read could not be done: the trap's sentence.
@@ -200,7 +200,6 @@ impl Maps {
             maps: Vec::new(),
             epoch: AtomicU64::new(0),
             bytes: 0,
-            decls: Vec::new(),
         }
     }
 
@@ -378,15 +377,12 @@ impl Maps {
                 entries,
             });
         }
-        let mut decl = [0u8; MAP_DECL_BYTES as usize];
-        decl.copy_from_slice(d);
-        self.decls
-            .try_reserve(1)
-            .map_err(|_| load_error!(ENOMEM, "map_declare: map @{shown}: out of memory"))?;
-        self.decls.push(decl);
         let mut stored = [0u8; MAX_NAME];
         stored[..name_len].copy_from_slice(name);
+        let mut decl = [0u8; MAP_DECL_BYTES as usize];
+        decl.copy_from_slice(d);
         self.maps.push(Map {
+            decl,
             name: stored,
             name_len,
             kind,
@@ -400,15 +396,14 @@ impl Maps {
         Ok(self.maps.len() as i32 - 1)
     }
 
-    /// Another instance of the program (per-CPU mode) declares its maps again, as its
-    /// `start` runs again: the `index`-th declaration must be the `index`-th map's, and
-    /// gets its id. The maps are the program's, not an instance's: nothing is allocated.
-    pub(crate) fn redeclare(&self, index: usize, d: &[u8]) -> Result<i32, LoadError> {
-        match self.decls.get(index) {
-            Some(decl) if decl[..] == *d => Ok(index as i32),
+    /// A declaration made again by another instance of the same program (one per CPU):
+    /// the `n`-th declaration must be the `n`-th map's, and gets its id.
+    pub(crate) fn redeclare(&self, n: usize, d: &[u8]) -> Result<i32, LoadError> {
+        match self.maps.get(n) {
+            Some(m) if m.decl[..] == *d => Ok(n as i32),
             _ => Err(load_error!(
                 EINVAL,
-                "map_declare: another CPU's instance declared map {index} unlike the first instance (declarations must not depend on anything but the module)"
+                "map_declare: declaration {n} differs from the first instance's"
             )),
         }
     }
@@ -941,5 +936,33 @@ impl core::fmt::Display for LhistLabel {
         } else {
             write!(f, "{n}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decl(name: &[u8], kind: u32) -> [u8; MAP_DECL_BYTES as usize] {
+        let mut d = [0u8; MAP_DECL_BYTES as usize];
+        d[..name.len()].copy_from_slice(name);
+        d[32..36].copy_from_slice(&kind.to_le_bytes());
+        d
+    }
+
+    #[test]
+    fn another_instance_replays_the_same_declarations_and_gets_the_same_ids() {
+        let limits = Limits::DEFAULT;
+        let mut maps = Maps::new();
+        assert_eq!(maps.declare(&decl(b"a", MAP_COUNT), &limits), Ok(0));
+        assert_eq!(maps.declare(&decl(b"b", MAP_SUM), &limits), Ok(1));
+        assert_eq!(maps.redeclare(0, &decl(b"a", MAP_COUNT)), Ok(0));
+        assert_eq!(maps.redeclare(1, &decl(b"b", MAP_SUM)), Ok(1));
+        let e = maps.redeclare(1, &decl(b"b", MAP_MAX)).unwrap_err();
+        assert_eq!(
+            alloc::format!("{e}"),
+            "EINVAL: map_declare: declaration 1 differs from the first instance's"
+        );
+        assert!(maps.redeclare(2, &decl(b"c", MAP_COUNT)).is_err());
     }
 }

@@ -260,12 +260,12 @@ impl Program {
         // Before the store exists: its first root call takes the engine's cached stack as
         // its resident one, which must be the warm one.
         warm_up(&engine)?;
-        let mut store = Store::new(&engine, HostState::new(ops, Limiter::new(limits), limits));
-        store.data_mut().ctx = ctx;
+        let mut state = HostState::new(ops, Limiter::new(limits), limits);
         if let Some(maps) = maps {
-            store.data_mut().maps = Arc::clone(maps);
-            store.data_mut().redeclared = Some(0);
+            state = state.sharing_maps(Arc::clone(maps));
         }
+        let mut store = Store::new(&engine, state);
+        store.data_mut().ctx = ctx;
         store.limiter(|state| &mut state.limiter);
         store
             .set_fuel(limits.start_fuel)
@@ -304,10 +304,11 @@ impl Program {
             })?;
         }
         let state = store.data();
-        if let Some(n) = state.redeclared.filter(|&n| n != state.maps.len()) {
+        if maps.is_some() && state.declared != state.maps.len() {
             return Err(load_error!(
                 EINVAL,
-                "map_declare: another CPU's instance declared {n} maps, the first {}",
+                "map_declare: another instance declared {} maps, the first {}",
+                state.declared,
                 state.maps.len()
             ));
         }

@@ -123,7 +123,7 @@ teardown() {
 	[ "$(stat_of s kprobe:__x64_sys_mkdir:pre traps)" = 3 ]
 	[ "$(stat_of s kprobe:__x64_sys_mkdir:pre fuel_exhausted)" = 3 ]
 	[ "$(cat "$WASM/s/report")" = "still here" ]
-	kwasm_dmesg | grep -q 'kwasm: s: __x64_sys_mkdir:pre trapped: out of fuel'
+	kwasm_dmesg | grep -q 'kwasm: s: kprobe:__x64_sys_mkdir:pre trapped: out of fuel'
 	[ "$(ls /tmp/t | wc -l)" = 3 ]
 }
 

@@ -193,7 +193,7 @@ now_us() {
 	per_hit=$(ns_per_hit handler_spins)
 	echo "# 16777216 fuel of loop/br on mkdir: $per_hit ns per hit; 5 mkdirs took $((took / 1000)) ms" >&3
 	[ "$(ls /tmp/t | wc -l)" = 5 ]
-	kwasm_dmesg | grep -qxF "kwasm: handler_spins: __x64_sys_mkdir:pre trapped: out of fuel"
+	kwasm_dmesg | grep -qxF "kwasm: handler_spins: kprobe:__x64_sys_mkdir:pre trapped: out of fuel"
 	# Interrupts are off for the whole hit: far below the RCU stall detector's 21 s,
 	# even under TCG.
 	[ "$per_hit" -lt 5000000000 ]
@@ -214,7 +214,7 @@ now_us() {
 	echo 0 >"$WASM/handler_read_kernel_loop/active"
 	mkdir_stats handler_read_kernel_loop "hits=1 missed=0 traps=1 fuel_exhausted=1"
 	echo "# read_kernel loop at fuel 100000: $(ns_per_hit handler_read_kernel_loop) ns per hit" >&3
-	kwasm_dmesg | grep -qxF "kwasm: handler_read_kernel_loop: __x64_sys_mkdir:pre trapped: out of fuel"
+	kwasm_dmesg | grep -qxF "kwasm: handler_read_kernel_loop: kprobe:__x64_sys_mkdir:pre trapped: out of fuel"
 	[ "$(cat "$WASM/handler_read_kernel_loop/report")" = 0 ]
 	# 1000000 pays for 7 copies of 1 MiB, not an 8th.
 	echo 1000000 >"$WASM/handler_read_kernel_loop/fuel"
@@ -237,7 +237,7 @@ now_us() {
 	echo 0 >"$WASM/handler_read_user_loop/active"
 	mkdir_stats handler_read_user_loop "hits=1 missed=0 traps=1 fuel_exhausted=1"
 	echo "# read_user loop at fuel 100000: $(ns_per_hit handler_read_user_loop) ns per hit" >&3
-	kwasm_dmesg | grep -qxF "kwasm: handler_read_user_loop: __x64_sys_mkdir:pre trapped: out of fuel"
+	kwasm_dmesg | grep -qxF "kwasm: handler_read_user_loop: kprobe:__x64_sys_mkdir:pre trapped: out of fuel"
 	[ "$(cat "$WASM/handler_read_user_loop/report")" = 0 ]
 	echo 1000000 >"$WASM/handler_read_user_loop/fuel"
 	echo 1 >"$WASM/handler_read_user_loop/active"
@@ -257,7 +257,7 @@ now_us() {
 	echo 0 >"$WASM/handler_print_loop/active"
 	mkdir_stats handler_print_loop "hits=1 missed=0 traps=1 fuel_exhausted=1"
 	echo "# print loop at fuel 100000: $(ns_per_hit handler_print_loop) ns per hit" >&3
-	kwasm_dmesg | grep -qxF "kwasm: handler_print_loop: __x64_sys_mkdir:pre trapped: out of fuel"
+	kwasm_dmesg | grep -qxF "kwasm: handler_print_loop: kprobe:__x64_sys_mkdir:pre trapped: out of fuel"
 	[ "$(cat "$WASM/handler_print_loop/report")" = 0 ]
 	[ "$(kwasm_dmesg | grep -cxF "kwasm: handler_print_loop: sandbox print")" = 0 ]
 	# 1000000 pays for 7 lines (fewer than the 10 the rate limit lets through).

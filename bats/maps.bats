@@ -205,9 +205,9 @@ possible_cpus() {
 		echo 0 >"$WASM/$c/active"
 		[ "$(stat_of "$c" kprobe:__x64_sys_mkdir:pre traps)" = 1 ]
 	done
-	kwasm_dmesg | grep -qF "kwasm: map_declare_in_handler: __x64_sys_mkdir:pre trapped: map_declare() is only available at load"
-	kwasm_dmesg | grep -qF "kwasm: map_update_bad_id: __x64_sys_mkdir:pre trapped: map: no such map id (declare maps at load)"
-	kwasm_dmesg | grep -qF "kwasm: map_key_oob: __x64_sys_mkdir:pre trapped: map_update_key: key outside memory"
+	kwasm_dmesg | grep -qF "kwasm: map_declare_in_handler: kprobe:__x64_sys_mkdir:pre trapped: map_declare() is only available at load"
+	kwasm_dmesg | grep -qF "kwasm: map_update_bad_id: kprobe:__x64_sys_mkdir:pre trapped: map: no such map id (declare maps at load)"
+	kwasm_dmesg | grep -qF "kwasm: map_key_oob: kprobe:__x64_sys_mkdir:pre trapped: map_update_key: key outside memory"
 }
 
 @test "a module parameter lowers max_maps, and the load says so" {

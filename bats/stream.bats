@@ -145,7 +145,7 @@ records_of() {
 		"format: unknown conversion (there are %d %i %u %x %X %o %c %s %p %px %pS %ps %%)" \
 		"format: the arguments are outside memory" \
 		"format: destination outside memory"; do
-		kwasm_dmesg | grep -qF "kwasm: h: __x64_sys_mkdir:pre trapped: $why"
+		kwasm_dmesg | grep -qF "kwasm: h: kprobe:__x64_sys_mkdir:pre trapped: $why"
 	done
 }
 

@@ -145,13 +145,21 @@ static void kwasm_host_print(void *ctx, const u8 *msg, u32 len)
 NOKPROBE_SYMBOL(kwasm_host_print);
 
 /*
- * %pS and %ps of format(): sprint_symbol(), as vsnprintf's %pS and bpf_snprintf() use it.
+ * %pS and %ps of format(), and ksym(): sprint_symbol(), as vsnprintf's %pS and
+ * bpf_snprintf() use it (with " [module]" after a module's symbols).
  * kallsyms_lookup() searches the kernel's tables without locks and modules' under RCU,
  * so it is safe in any context, NMI included.
  */
+static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], kwasm_symbol_buf);
+
 static int kwasm_host_symbol(void *ctx, u64 addr, u32 offset, u8 *dst, u32 len)
 {
-	char name[KSYM_SYMBOL_LEN];
+	/*
+	 * Over 600 bytes: not for the stack under the engine's frames, in an NMI perhaps. A
+	 * call runs with this CPU marked busy (kwasm_cpu_busy) and interrupts off, so it
+	 * has the buffer to itself.
+	 */
+	char *name = this_cpu_ptr(kwasm_symbol_buf);
 	int n;
 
 	if (offset)
@@ -219,30 +227,6 @@ static int kwasm_host_kstack(void *ctx, u8 *dst, u32 max)
 }
 NOKPROBE_SYMBOL(kwasm_host_kstack);
 
-/*
- * ksym()'s buffer, one per CPU: sprint_symbol_no_offset() wants KSYM_SYMBOL_LEN bytes,
- * too many for a stack under the engine's frames. A CPU runs one call at a time
- * (kwasm_cpu_busy, interrupts off), so it has the buffer to itself.
- */
-static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], kwasm_ksym_buf);
-
-/*
- * kallsyms' lookup is a binary search of static tables, or for module, BPF and ftrace
- * addresses an RCU-protected walk: no lock, no allocation, safe in NMI context.
- */
-static int kwasm_host_ksym(void *ctx, u64 addr, u8 *dst, u32 len)
-{
-	char *buf = this_cpu_ptr(kwasm_ksym_buf);
-	ssize_t n;
-
-	if (!len)
-		return 0;
-	sprint_symbol_no_offset(buf, (unsigned long)addr);
-	n = strscpy((char *)dst, buf, len);
-	return n < 0 ? (int)len - 1 : n;
-}
-NOKPROBE_SYMBOL(kwasm_host_ksym);
-
 const struct kwasm_host_ops kwasm_host_ops = {
 	.arg = kwasm_host_arg,
 	.ret = kwasm_host_ret,
@@ -255,5 +239,4 @@ const struct kwasm_host_ops kwasm_host_ops = {
 	.symbol = kwasm_host_symbol,
 	.stream = kwasm_host_stream,
 	.kstack = kwasm_host_kstack,
-	.ksym = kwasm_host_ksym,
 };

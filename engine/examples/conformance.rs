@@ -51,9 +51,6 @@ unsafe extern "C" fn stream(_: *mut c_void, _: *const u8, _: u32) -> i32 {
 unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
-unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
-    0
-}
 static OPS: HostOps = HostOps {
     arg,
     ret,
@@ -66,7 +63,6 @@ static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
-    ksym,
 };
 
 /// A small deterministic generator (xorshift64*), so the corpus is the same every run.

@@ -170,10 +170,6 @@ pub struct HostOps {
     /// ([`KSTACK_MAX_FRAMES`] at most), each as 8 little-endian bytes at any alignment;
     /// returns how many. `dst` is checked for `8 * max` bytes.
     pub kstack: unsafe extern "C" fn(ctx: Ctx, dst: *mut u8, max: u32) -> i32,
-    /// Copies the name of the kernel symbol that holds `addr` (`[module]` appended for a
-    /// module's, the address in hex when none does), NUL-terminated and cut to `len`;
-    /// returns its length. `dst` is checked.
-    pub ksym: unsafe extern "C" fn(ctx: Ctx, addr: u64, dst: *mut u8, len: u32) -> i32,
 }
 
 /// The longest record of the trace stream, and the most `format` writes in one call.

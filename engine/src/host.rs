@@ -15,8 +15,8 @@ use crate::limits::{Limiter, Limits};
 use crate::maps::{Maps, MAX_KEY_STR};
 
 pub use crate::cabi::{
-    Ctx, HostOps, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR, KSTACK_MAX_FRAMES, STREAM_RECORD_MAX,
-    TASK_CPU, TASK_PID, TASK_TGID,
+    Ctx, HostOps, KSTACK_MAX_FRAMES, READ_KERNEL, READ_KERNEL_STR, READ_USER, READ_USER_STR,
+    STREAM_RECORD_MAX, TASK_CPU, TASK_PID, TASK_TGID,
 };
 
 /// What is running: decides which host functions make sense.
@@ -622,9 +622,17 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
         |mut caller: Caller<'_, HostState>, addr: i64, dst: i32, len: i32| {
             let dst = guest_range(&mut caller, dst, len, c"ksym: destination outside memory")?;
             charge(&mut caller, len as u32)?;
+            let Some(room) = (len as u32).checked_sub(1) else {
+                return Ok(0);
+            };
             let s = caller.data();
-            // SAFETY: `dst..dst + len` is inside linear memory (checked above).
-            Ok(unsafe { (s.ops.ksym)(s.ctx, addr as u64, dst, len as u32) })
+            // SAFETY: `dst..dst + len` is inside linear memory (checked above), and the
+            // callback writes at most `room` bytes, leaving one for the NUL.
+            let n =
+                unsafe { (s.ops.symbol)(s.ctx, addr as u64, 0, dst, room) }.clamp(0, room as i32);
+            // SAFETY: `n <= room < len`.
+            unsafe { *dst.add(n as usize) = 0 };
+            Ok(n)
         },
     )?;
     define_maps(linker)

@@ -70,9 +70,6 @@ unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
 unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
-unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
-    0
-}
 
 /// `symbol`: every address is in one symbol.
 unsafe extern "C" fn symbol(_: *mut c_void, _: u64, offset: u32, dst: *mut u8, len: u32) -> i32 {
@@ -99,7 +96,6 @@ static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
-    ksym,
 };
 
 /// The one clock every engine's `kwasm.ktime_ns` reads, and native code too.

@@ -82,11 +82,6 @@ unsafe extern "C" fn kstack(_: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     unsafe { std::ptr::write_bytes(dst, 0xa5, 8 * max as usize) };
     max as i32
 }
-unsafe extern "C" fn ksym(_: *mut c_void, _: u64, dst: *mut u8, len: u32) -> i32 {
-    // SAFETY: As for `read`.
-    unsafe { std::ptr::write_bytes(dst, 0, len as usize) };
-    0
-}
 
 pub static OPS: HostOps = HostOps {
     arg: value,
@@ -100,7 +95,6 @@ pub static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
-    ksym,
 };
 
 /// Small limits, so that fuzzing explores limits rather than waits on them.

@@ -155,19 +155,6 @@ unsafe extern "C" fn kstack(c: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     n as i32
 }
 
-/// Names address `a` "sym_A" (in hex), as the kernel's callback would name a symbol.
-unsafe extern "C" fn ksym(_c: *mut c_void, addr: u64, dst: *mut u8, len: u32) -> i32 {
-    let name = format!("sym_{addr:x}");
-    let n = name.len().min(len.saturating_sub(1) as usize);
-    // SAFETY: The engine checked `dst..dst + len`.
-    unsafe {
-        std::ptr::copy_nonoverlapping(name.as_ptr(), dst, n);
-        if len > 0 {
-            *dst.add(n) = 0;
-        }
-    }
-    n as i32
-}
 
 /// A context for a load's `start` function; leaked, as the program may keep printing
 /// from it only during the load.
@@ -187,7 +174,6 @@ pub static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
-    ksym,
 };
 
 pub const FUEL: u64 = 100_000;

@@ -98,9 +98,6 @@ unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
 unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
-unsafe extern "C" fn ksym(_: *mut c_void, _: u64, _: *mut u8, _: u32) -> i32 {
-    0
-}
 
 /// `symbol`: every address is in one symbol.
 unsafe extern "C" fn symbol(_: *mut c_void, _: u64, offset: u32, dst: *mut u8, len: u32) -> i32 {
@@ -126,7 +123,6 @@ static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
-    ksym,
 };
 
 fn load(code: &[u8]) -> *mut Program {

@@ -7,12 +7,17 @@
  */
 #include <kwasm.h>
 
-#define SLOTS 1024
+#define SLOTS 512
 
 static s32 tids[SLOTS];
 static u64 counts[SLOTS];
 static char comms[SLOTS][16];
 static u64 bad, dropped;
+/* Slots once seen named kwasm_sw: report looks at these only (a scan costs fuel). */
+static u32 targets[8], ntargets;
+static u8 marked[SLOTS];
+
+static int is_target(const char *c);
 
 KWASM_TRACEPOINT(sched, sched_switch, int preempt, long long prev, long long next, int state)
 {
@@ -31,6 +36,10 @@ KWASM_TRACEPOINT(sched, sched_switch, int preempt, long long prev, long long nex
 			tids[s] = tid;
 			counts[s]++;
 			kwasm_comm(comms[s], 16);
+			if (!marked[s] && ntargets < 8 && is_target(comms[s])) {
+				marked[s] = 1;
+				targets[ntargets++] = s;
+			}
 			return;
 		}
 	}
@@ -51,10 +60,11 @@ static int is_target(const char *c)
 KWASM_REPORT
 {
 	KWASM_BUF(out, 1024);
-	u32 s;
+	u32 i, s;
 
-	for (s = 0; s < SLOTS; s++) {
-		if (!tids[s] || !is_target(comms[s]))
+	for (i = 0; i < ntargets; i++) {
+		s = targets[i];
+		if (!is_target(comms[s]))
 			continue;
 		kwasm_putu(&out, tids[s]);
 		kwasm_putc(&out, ' ');

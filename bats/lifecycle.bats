@@ -12,12 +12,12 @@ teardown() {
 	kwasm_unload
 }
 
-@test "mkdir makes an empty program with the six attributes of usage.rst" {
+@test "mkdir makes an empty program with the attributes of usage.rst" {
 	mkdir "$WASM/p"
 	run ls "$WASM/p"
-	[ "$output" = "$(printf 'active\nclear\ncode\nfuel\nmaps\nreport\nstats\nstatus')" ]
+	[ "$output" = "$(printf 'active\nclear\ncode\nfuel\nmaps\nmode\nreport\nstats\nstatus')" ]
 	run cat "$WASM/p/status"
-	[ "$output" = "$(printf 'state: empty\ncode_bytes: 0\nmemory_bytes: 0\nmaps: 0\nmap_bytes: 0\nfuel: 100000\nprobes:\nerror: none')" ]
+	[ "$output" = "$(printf 'state: empty\ncode_bytes: 0\nmemory_bytes: 0\nmaps: 0\nmap_bytes: 0\nfuel: 100000\nmode: shared\nprobes:\nerror: none')" ]
 	[ "$(cat "$WASM/p/active")" = 0 ]
 	[ -z "$(cat "$WASM/p/stats")" ]
 }
@@ -242,7 +242,7 @@ teardown() {
 	[[ "$output" == *"state: loaded"* ]]
 	run as_nobody cat "$WASM/p/stats"
 	[ "$status" -eq 0 ]
-	[ "$output" = "kprobe:__x64_sys_mkdir:pre hits=0 missed=0 traps=0 fuel_exhausted=0 ns=0" ]
+	[ "$output" = "kprobe:__x64_sys_mkdir:pre hits=0 missed=0 traps=0 fuel_exhausted=0 ns=0 waited=0 dropped=0" ]
 	run as_nobody cat "$WASM/p/report"
 	[[ "$output" == *"Permission denied"* ]]
 	run as_nobody cat "$WASM/p/active"

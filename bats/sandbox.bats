@@ -47,7 +47,7 @@ notrace_stats() {
 	local got
 	got=$(cat "$WASM/$1/stats")
 	echo "stats of $1: $got"
-	[[ "$got" =~ ^"kprobe:kwasm_test_notrace:pre $2 ns="[0-9]+$ ]]
+	[[ "$got" =~ ^"kprobe:kwasm_test_notrace:pre $2 ns="[0-9]+" waited=0 dropped=0"$ ]]
 }
 
 # Waits until the kprobe on $1 is optimized: a jump, not int3. The list says [OPTIMIZED]

@@ -24,7 +24,8 @@ ctxt_switches() {
 	kwasm_new s tp_switch
 	echo 1 >"$WASM/s/active"
 	# Born after attaching, it stops itself: its count is then frozen on both sides.
-	sh -c 'echo kwasm_sw >/proc/self/comm; for i in 1 2 3 4 5; do sleep 0.01; done; kill -STOP $$' &
+	# (comm takes what is written, a newline too: echo -n.)
+	sh -c 'echo -n kwasm_sw >/proc/self/comm; for i in 1 2 3 4 5; do sleep 0.01; done; kill -STOP $$' &
 	pid=$!
 	for i in $(seq 200); do
 		grep -q '^State:.*stopped' "/proc/$pid/status" && break

@@ -39,11 +39,7 @@ for t in "${targets[@]}"; do
 	log=$KWASM_TOP/build/fuzz-$t.log
 	mkdir -p "$KWASM_TOP/build"
 	# Inputs that once crashed (fuzz/seeds/TARGET) are read at the start of every run.
-	# -O: the engine as the kernel builds it, without debug assertions (AddressSanitizer
-	# stays): wasmi 2.0.0's translator has debug assertions that invalid modules reach
-	# before validation rejects them (building.rst, "Patched crates"), which no release
-	# build can hit.
-	if cargo fuzz run -O --fuzz-dir fuzz --target-dir "$target_dir" "$t" "$corpus" "fuzz/seeds/$t" -- \
+	if cargo fuzz run --fuzz-dir fuzz --target-dir "$target_dir" "$t" "$corpus" "fuzz/seeds/$t" -- \
 		-max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
 		>"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)

@@ -248,6 +248,45 @@ fn context_dependent_host_functions_trap_where_they_make_no_sense() {
 }
 
 #[test]
+fn entry_ns_answers_in_a_post_handler_and_traps_elsewhere() {
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "entry_ns" (func $entry (result i64)))
+            (import "kwasm" "ktime_ns" (func $ktime (result i64)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:f:pre") (drop (call $entry)))
+            (func (export "kprobe:f:post")
+                (i64.store (i32.const 0) (i64.sub (call $ktime) (call $entry))))
+            (func (export "report") (result i32) (drop (call $entry)) (i32.const 0)))"#,
+    );
+    // Attach points are in the order of their names.
+    const POST: usize = 0;
+    const PRE: usize = 1;
+    let mut c = FakeCtx {
+        entry_ns: Some(1_000_000_000),
+        ..Default::default()
+    };
+    call(&mut p, POST, &mut c).unwrap();
+    assert_eq!(u64::from_le_bytes(dump(&mut p)[0..8].try_into().unwrap()), 7);
+    assert_eq!(
+        message(call(&mut p, PRE, &mut c)),
+        "entry_ns() is only available in a post handler"
+    );
+    c.entry_ns = None;
+    assert_eq!(
+        message(call(&mut p, POST, &mut c)),
+        "entry_ns(): no entry time for this return"
+    );
+    match report(&mut p) {
+        Err(ReportError::Trap(t)) => {
+            assert_eq!(t.kind, TrapKind::BadHostCall);
+            assert_eq!(t.to_string(), "entry_ns() is only available in a post handler");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn each_trap_kind_is_classified_and_the_program_stays_usable() {
     let cases = [
         ("(loop br 0)", TrapKind::OutOfFuel, "out of fuel"),

@@ -138,7 +138,9 @@ measure() { # CONFIG
 			$W/b/stats >> $OUT/$1.contention
 		unprog ;;
 	percpu_counter) prog counter percpu; $LOOP; unprog ;;
-	map_count|both_cpus_map_count) prog map_count
+	# In per-CPU mode, as bpftrace's count() runs: the rows measure the maps (lock-free,
+	# per-CPU), not shared mode's lock and its drops, which the counter rows show.
+	map_count|both_cpus_map_count) prog map_count percpu
 		# measure runs in a subshell: the figure goes through a file.
 		sed -n 's/^map_bytes: //p' $W/b/status > $OUT/map_bytes
 		if [ $1 = map_count ]; then

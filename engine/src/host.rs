@@ -420,7 +420,10 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
     })?;
     linker.func_wrap(M, "entry_ns", |mut caller: Caller<'_, HostState>| {
         if caller.data().phase != Phase::Post {
-            return trap(&mut caller, c"entry_ns() is only available in a post handler");
+            return trap(
+                &mut caller,
+                c"entry_ns() is only available in a post handler",
+            );
         }
         let s = caller.data();
         let mut value = 0u64;

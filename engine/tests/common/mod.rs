@@ -168,7 +168,6 @@ unsafe extern "C" fn kstack(c: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     n as i32
 }
 
-
 /// A context for a load's `start` function; leaked, as the program may keep printing
 /// from it only during the load.
 pub fn start_ctx() -> *mut c_void {

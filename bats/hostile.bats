@@ -150,6 +150,9 @@ trapped_once() {
 	hostile handler_ret_in_pre
 	trigger handler_ret_in_pre
 	trapped_once handler_ret_in_pre "ret() is only available in a post handler" 0
+	hostile handler_entry_ns_in_pre
+	trigger handler_entry_ns_in_pre
+	trapped_once handler_entry_ns_in_pre "entry_ns() is only available in a post handler" 0
 }
 
 @test "hostile: a handler filling all memory in a loop is stopped by fuel" {

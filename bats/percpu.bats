@@ -153,6 +153,16 @@ both_cpus_602() {
 	[ "${lines[1]}" = "cpu1: still here" ]
 }
 
+@test "percpu: a trap in report is EIO, and status names the trap and the CPU" {
+	mkdir "$WASM/p"
+	echo percpu >"$WASM/p/mode"
+	cat "$PROBES/trap_report.wasm" >"$WASM/p/code"
+	run cat "$WASM/p/report"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Input/output error"* ]]
+	[ "$(status_of p error)" = "EIO: report trapped on cpu0's instance: report returned a pointer outside memory" ]
+}
+
 @test "percpu: load, attach and remove leave no leak (kmemleak)" {
 	for i in 1 2 3; do
 		percpu_new p$i mkdir_count

@@ -24,16 +24,37 @@ records_of() {
 	grep -v '^#' "$TRACING/instances/kwasm-$1/trace"
 }
 
-@test "stream: a record reaches trace_pipe with task-pid, CPU, timestamp and the probe's text" {
+@test "stream: a record reaches trace_pipe with comm-pid, CPU, timestamp and the probe's text" {
 	kwasm_new snoop mkdirsnoop
 	[ -d "$TRACING/instances/kwasm-snoop" ]
 	echo 1 >"$WASM/snoop/active"
 	pid=$(sh -c 'echo $$ >/tmp/t/pid; exec mkdir /tmp/t/snooped'; cat /tmp/t/pid)
 	run timeout 10 head -n 1 "$TRACING/instances/kwasm-snoop/trace_pipe"
 	[ "$status" = 0 ]
-	[[ "$output" =~ ^\ *(mkdir|\<\.\.\.\>)-$pid\ +\[[0-9]{3}\]\ [^\ ]+\ +[0-9]+\.[0-9]{6}:\ __x64_sys_mkdir:\ mkdir\ pid=$pid\ comm=mkdir\ path=/tmp/t/snooped$ ]]
+	[[ "$output" =~ ^\ *mkdir-$pid\ +\[[0-9]{3}\]\ [^\ ]+\ +[0-9]+\.[0-9]{6}:\ kwasm_record:\ __x64_sys_mkdir:\ mkdir\ pid=$pid\ comm=mkdir\ path=/tmp/t/snooped$ ]]
 	[ "$(stat_of snoop stream written)" = 1 ]
 	[ "$(stat_of snoop stream lost)" = 0 ]
+}
+
+@test "stream: a record is the event kwasm:kwasm_record, with its format, filter and enable" {
+	kwasm_new snoop mkdirsnoop
+	ev="$TRACING/instances/kwasm-snoop/events/kwasm/kwasm_record"
+	[ "$(cat "$ev/enable")" = 1 ]
+	grep -q 'field:unsigned long ip;' "$ev/format"
+	grep -q 'field:__data_loc char\[\] msg;' "$ev/format"
+	# The top instance has the event too, but nothing is ever written there.
+	echo 1 >"$TRACING/events/kwasm/kwasm_record/enable"
+	echo 'msg ~ "*path=/tmp/t/keep*"' >"$ev/filter"
+	echo 1 >"$WASM/snoop/active"
+	mkdir /tmp/t/keep1 /tmp/t/drop1 /tmp/t/keep2
+	echo 0 >"$ev/enable"
+	mkdir /tmp/t/keep3
+	echo 0 >"$WASM/snoop/active"
+	echo 0 >"$TRACING/events/kwasm/kwasm_record/enable"
+	[ "$(records_of snoop | sed -n 's|.* path=/tmp/t/||p' | tr '\n' ' ')" = "keep1 keep2 " ]
+	[ "$(stat_of snoop stream written)" = 3 ]
+	[ "$(stat_of snoop stream lost)" = 1 ]
+	[ -z "$(grep -v '^#' "$TRACING/trace" | grep kwasm_record)" ]
 }
 
 @test "stream: 100 events at a low rate all arrive, in order" {

@@ -3,7 +3,8 @@
 # The guest half of `make bench`: per-hit cost of kwasm handlers on getpgid() and on
 # access() (a syscall with a user string, whose entry kprobes can optimize) against no
 # probe, a bare C kprobe and bpftrace's count(), in interleaved rounds, medians printed
-# as one table; tp_counter is counter's work on the tracepoint raw_syscalls:sys_enter.
+# as one table; tp_counter is counter's work on the tracepoint raw_syscalls:sys_enter,
+# tp_bare a bare C probe on that tracepoint (its baseline, as bare is the kprobes').
 
 W=/sys/kernel/config/wasm
 N=${kwasm_bench_n:-25000}
@@ -123,6 +124,11 @@ measure() { # CONFIG
 		settle
 		$LOOP
 		rmmod kwasm_test_kprobe ;;
+	tp_bare) insmod /kwasm/test/kwasm_test_kprobe.ko kind=sys_enter
+		$LOOP
+		hits=$(cat /sys/module/kwasm_test_kprobe/parameters/hits)
+		[ "$hits" -ge $N ] || echo "tp_bare: $hits hits for $N calls" >> $OUT/paths_wrong
+		rmmod kwasm_test_kprobe ;;
 	access_baseline) $LOOP_ACCESS ;;
 	access_bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_access
 		settle
@@ -138,7 +144,9 @@ measure() { # CONFIG
 			$W/b/stats >> $OUT/$1.contention
 		unprog ;;
 	percpu_counter) prog counter percpu; $LOOP; unprog ;;
-	map_count|both_cpus_map_count) prog map_count
+	# In per-CPU mode, as bpftrace's count() runs: the rows measure the maps (lock-free,
+	# per-CPU), not shared mode's lock and its drops, which the counter rows show.
+	map_count|both_cpus_map_count) prog map_count percpu
 		# measure runs in a subshell: the figure goes through a file.
 		sed -n 's/^map_bytes: //p' $W/b/status > $OUT/map_bytes
 		if [ $1 = map_count ]; then
@@ -163,7 +171,7 @@ measure() { # CONFIG
 	esac
 }
 
-CONFIGS="baseline bare empty counter tp_counter stream comm_miss args latency post_counter
+CONFIGS="baseline bare empty counter tp_bare tp_counter stream comm_miss args latency post_counter
 	access_baseline access_bare access_counter access_str
 	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter
 	map_count both_cpus_map_count"
@@ -208,6 +216,7 @@ abase=$(median access_baseline)
 abare=$(median access_bare)
 noopt_abare=$(median noopt_access_bare)
 both_base=$(median both_cpus_baseline)
+tp_bare=$(median tp_bare)
 echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
 # yes when every kprobe of ROW was a jump in every round.
 opt() { [ -s $OUT/$1.jumps ] && ! grep -q 0 $OUT/$1.jumps && echo yes || echo no; }
@@ -227,6 +236,7 @@ for c in $CONFIGS; do
 	noopt_access_*) ref_base=$abase; ref_bare=$noopt_abare ;;
 	access_*) ref_base=$abase; ref_bare=$abare ;;
 	noopt_*) ref_base=$base; ref_bare=$noopt_bare ;;
+	tp_*) ref_base=$base; ref_bare=$tp_bare ;;
 	both_cpus_*) ref_base=$both_base; ref_bare=$bare ;;
 	*) ref_base=$base; ref_bare=$bare ;;
 	esac
@@ -236,6 +246,11 @@ for c in $CONFIGS; do
 done
 [ ! -e $OUT/map_count_wrong ] ||
 	echo "WRONG: the map count() counted $(tr '\n' ' ' < $OUT/map_count_wrong) in some rounds"
+# A handler's own cost on each path: its overhead over the bare probe of that path.
+[ -z "$tp_bare" ] || [ ! -s $OUT/tp_counter ] || [ -z "$bare" ] ||
+	echo "$(median tp_counter) $tp_bare $(median counter) $bare" | awk '{ printf \
+		"counter handler over its bare probe: tracepoint %.1f ns, kprobe %.1f ns, ratio %.2f\n",
+		$1 - $2, $3 - $4, ($1 - $2) / ($3 - $4) }'
 # Kernel memory of the map count() program's one map: a table per possible CPU.
 ncpus=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
 map_bytes=$(cat $OUT/map_bytes 2>/dev/null)

@@ -136,6 +136,8 @@ mkdir "$tmp/readme"
 diff "$tmp/readme/mkdir_count.c" <(sed '1,2d' "$KWASM_TOP/bats/probes/mkdir_count.c") || status=1
 (cd "$tmp/readme" && eval "$("$KWASM_TOP/scripts/doc-block.sh" "$readme" readme-build |
 	sed "s|^scripts/|$KWASM_TOP/scripts/|")") && cmp "$tmp/readme/mkdir_count.wasm" "$tmp/mkdir_count.wasm" || status=1
+diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" funclatency-code | sed 's/^        /\t/') \
+	<(sed -n '/^KWASM_HIST/,$p' "$KWASM_TOP/probes/examples/funclatency.c") || status=1
 diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-code) \
 	<(sed -n '/^#!\[no_std\]$/,$p' "$KWASM_TOP/probes/examples/syscount/src/lib.rs") || status=1
 diff <("$KWASM_TOP/scripts/doc-block.sh" "$doc" rust-manifest) \

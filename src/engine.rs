@@ -98,8 +98,9 @@ pub(crate) struct PointStats<'a> {
 pub(crate) enum ReportFailure {
     /// No `report` export.
     NoReport,
-    /// It trapped; the static message says how.
-    Trap(&'static CStr),
+    /// It trapped; the static message says how, and in per-CPU mode on which CPU's
+    /// instance.
+    Trap(&'static CStr, Option<u32>),
 }
 
 /// A loaded program: the engine's instance and its attach points, attached or not.
@@ -237,6 +238,7 @@ impl Exec {
         buf: &mut [u8],
     ) -> core::result::Result<(usize, bool), ReportFailure> {
         let (mut len, mut truncated, mut trap) = (0usize, false, core::ptr::null::<c_char>());
+        let mut trap_cpu = -1;
         // SAFETY: `self.0` is a live exec; `buf` is writable for its length; the outputs
         // are writable. The C side serializes this call with the handlers.
         let ret = unsafe {
@@ -247,13 +249,15 @@ impl Exec {
                 &mut len,
                 &mut truncated,
                 &mut trap,
+                &mut trap_cpu,
             )
         };
         match ret {
             0 => Ok((len, truncated)),
-            // SAFETY: On a trap the engine hands back a static NUL-terminated message.
             _ if !trap.is_null() => {
-                Err(ReportFailure::Trap(unsafe { CStr::from_ptr(trap.cast()) }))
+                // SAFETY: On a trap the engine hands back a static NUL-terminated message.
+                let why = unsafe { CStr::from_ptr(trap.cast()) };
+                Err(ReportFailure::Trap(why, u32::try_from(trap_cpu).ok()))
             }
             _ => Err(ReportFailure::NoReport),
         }

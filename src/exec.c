@@ -577,7 +577,8 @@ static bool kwasm_report_append(char *buf, size_t size, size_t *len, int cpu,
  * one call. Every line of CPU N's string is shown after "cpuN: ".
  */
 static int kwasm_exec_report_percpu(struct kwasm_exec *ex, char *buf, size_t size,
-				    size_t *len, bool *truncated, const char **trap)
+				    size_t *len, bool *truncated, const char **trap,
+				    int *trap_cpu)
 {
 	struct kwasm_report_call c = { .ex = ex, .size = size };
 	int cpu, ret = 0;
@@ -616,6 +617,7 @@ static int kwasm_exec_report_percpu(struct kwasm_exec *ex, char *buf, size_t siz
 	kfree(c.buf);
 	if (ret > 0) {
 		*trap = c.trap.message;
+		*trap_cpu = cpu;
 		return -EIO;
 	}
 	return ret;
@@ -629,6 +631,7 @@ static int kwasm_exec_report_percpu(struct kwasm_exec *ex, char *buf, size_t siz
  * @len: set to the string's length in @buf
  * @truncated: set when the string was longer than @size
  * @trap: set to the trap's message when it trapped
+ * @trap_cpu: set then to the CPU whose instance trapped (per-CPU mode), or -1
  *
  * Shared mode: runs under the same discipline as a handler, with the program's fuel,
  * but waits for the program's lock as long as it takes (process context). Per-CPU mode:
@@ -637,7 +640,7 @@ static int kwasm_exec_report_percpu(struct kwasm_exec *ex, char *buf, size_t siz
  * Return: 0, -EOPNOTSUPP without a report export, -EIO if it trapped.
  */
 int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len,
-		      bool *truncated, const char **trap)
+		      bool *truncated, const char **trap, int *trap_cpu)
 {
 	struct kwasm_hit hit = { .exec = ex };
 	struct kwasm_trap t = { 0 };
@@ -645,8 +648,9 @@ int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len
 	unsigned long flags;
 	int ret;
 
+	*trap_cpu = -1;
 	if (ex->instances)
-		return kwasm_exec_report_percpu(ex, buf, size, len, truncated, trap);
+		return kwasm_exec_report_percpu(ex, buf, size, len, truncated, trap, trap_cpu);
 	preempt_disable();
 	/* Process context is never inside a program: entering cannot fail. */
 	inst = kwasm_enter(ex, &flags, NULL);

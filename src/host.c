@@ -46,6 +46,16 @@ static int kwasm_host_ret(void *ctx, u64 *value)
 }
 NOKPROBE_SYMBOL(kwasm_host_ret);
 
+static int kwasm_host_entry_ns(void *ctx, u64 *value)
+{
+	const struct kwasm_hit *hit = ctx;
+
+	if (!hit->point || !hit->point->kind->entry_ns)
+		return -EINVAL;
+	return hit->point->kind->entry_ns(hit, value);
+}
+NOKPROBE_SYMBOL(kwasm_host_entry_ns);
+
 static int kwasm_host_syscall_arg(void *ctx, u32 n, u64 *value)
 {
 	return kwasm_syscall_arg(ctx, n, value);
@@ -239,4 +249,5 @@ const struct kwasm_host_ops kwasm_host_ops = {
 	.symbol = kwasm_host_symbol,
 	.stream = kwasm_host_stream,
 	.kstack = kwasm_host_kstack,
+	.entry_ns = kwasm_host_entry_ns,
 };

@@ -50,7 +50,7 @@ u32 kwasm_exec_points(const struct kwasm_exec *ex);
 void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *memory_bytes);
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out);
 int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len,
-		      bool *truncated, const char **trap);
+		      bool *truncated, const char **trap, int *trap_cpu);
 u32 kwasm_exec_maps(const struct kwasm_exec *ex, size_t *bytes);
 size_t kwasm_exec_maps_print(const struct kwasm_exec *ex, u8 *buf, size_t size);
 size_t kwasm_exec_maps_stats(const struct kwasm_exec *ex, u8 *buf, size_t size);

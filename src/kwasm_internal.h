@@ -48,6 +48,8 @@ struct kwasm_attach_kind {
 	void (*params)(const struct kwasm_hit *hit, u64 *params);
 	int (*arg)(const struct kwasm_hit *hit, u32 n, u64 *value);
 	int (*ret)(const struct kwasm_hit *hit, u64 *value);
+	/* entry_ns(): when the function this return hit is of was entered; NULL: never. */
+	int (*entry_ns)(const struct kwasm_hit *hit, u64 *value);
 	/*
 	 * What register_*() is called in status when attaching fails, unless attach set
 	 * the point's failed to what else failed (a lookup before registering).

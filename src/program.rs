@@ -385,10 +385,18 @@ impl Program {
                 EOPNOTSUPP,
                 format_args!("report: the program exports no \"report\""),
             )),
-            Err(ReportFailure::Trap(why)) => Err(self.fail(
+            Err(ReportFailure::Trap(why, None)) => Err(self.fail(
                 inner,
                 EIO,
                 format_args!("report trapped: {}", why.to_str().unwrap_or("?")),
+            )),
+            Err(ReportFailure::Trap(why, Some(cpu))) => Err(self.fail(
+                inner,
+                EIO,
+                format_args!(
+                    "report trapped on cpu{cpu}'s instance: {}",
+                    why.to_str().unwrap_or("?")
+                ),
             )),
         }
     }

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A program's trace stream (Documentation/usage.rst, "The trace stream"): a tracefs
- * instance, instances/kwasm-NAME, made by the kernel's own tracing (no buffer of ours).
- * Records go into the instance's ring buffer with __trace_array_puts(), which reserves
- * and commits in the lock-free ring buffer (ring_buffer_lock_reserve()): no lock, no
- * allocation, no sleeping, and safe in NMI context, where the kernel's own tracers write
- * it too. Readers get tracefs' trace_pipe (blocking, consuming) and trace files, whose
- * lines carry task-pid, CPU, flags and timestamp. trace_array_printk() is not used: it
- * formats again with vsnprintf into per-CPU buffers, which kwasm's formatter (format.rs)
- * has already done within the program's fuel.
+ * instance, instances/kwasm-NAME, made by the kernel's own tracing (no buffer of ours),
+ * with one event, kwasm:kwasm_record (kwasm_trace.h), enabled in it. A record is that
+ * event, reserved and committed in the instance's own event file as a tracepoint's
+ * probe would (trace_event_buffer_reserve(), trace_event_buffer_commit()): the
+ * lock-free ring buffer, no lock, no allocation, no sleeping, and safe in NMI context,
+ * where tracepoints write it too. Readers get tracefs' trace_pipe (blocking, consuming)
+ * and trace files, whose lines carry task-comm-pid, CPU, flags and timestamp: enabling
+ * the event starts the kernel's recording of comms, which a bare __trace_array_puts()
+ * into an instance does not (the task showed as "<...>"). The text is kwasm's formatter's
+ * (format.rs), formatted within the program's fuel, not formatted again here.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -17,10 +19,15 @@
 #include <linux/kprobes.h>
 #include <linux/slab.h>
 #include <linux/trace.h>
+#include <linux/trace_events.h>
 #include "kwasm_internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "kwasm_trace.h"
 
 struct kwasm_stream {
 	struct trace_array *tr;
+	struct trace_event_file *file;	/* kwasm:kwasm_record in the instance */
 	atomic64_t written, lost;
 	char name[];		/* the instance's: kwasm-NAME */
 };
@@ -33,25 +40,40 @@ struct kwasm_stream {
  * Process context. An instance of that name that already exists (one a reader kept open
  * when its program went, say) is used as it is.
  *
- * Return: 0, -ENOMEM, or -ENODEV when tracefs cannot make the instance.
+ * Return: 0, -ENOMEM, -ENODEV when tracefs cannot make the instance, or what enabling
+ * the event in it returned.
  */
 int kwasm_stream_open(const char *program, struct kwasm_stream **out)
 {
 	size_t len = strlen("kwasm-") + strlen(program) + 1;
 	struct kwasm_stream *st;
+	int ret;
 
 	st = kzalloc(struct_size(st, name, len), GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return -ENOMEM;
 	snprintf(st->name, len, "kwasm-%s", program);
-	/* "" for systems: the instance gets no event directories, only the stream. */
-	st->tr = trace_array_get_by_name(st->name, "");
+	/* The instance gets the event directories of kwasm's system only. */
+	st->tr = trace_array_get_by_name(st->name, "kwasm");
 	if (!st->tr) {
 		kfree(st);
 		return -ENODEV;
 	}
+	ret = trace_array_set_clr_event(st->tr, "kwasm", "kwasm_record", true);
+	if (ret)
+		goto fail;
+	st->file = trace_get_event_file(st->name, "kwasm", "kwasm_record");
+	if (IS_ERR(st->file)) {
+		ret = PTR_ERR(st->file);
+		goto fail;
+	}
 	*out = st;
 	return 0;
+fail:
+	trace_array_put(st->tr);
+	trace_array_destroy(st->tr);
+	kfree(st);
+	return ret;
 }
 
 /**
@@ -68,6 +90,7 @@ void kwasm_stream_close(struct kwasm_stream *st)
 
 	if (!st)
 		return;
+	trace_put_event_file(st->file);
 	trace_array_put(st->tr);
 	ret = trace_array_destroy(st->tr);
 	if (ret)
@@ -80,20 +103,43 @@ void kwasm_stream_close(struct kwasm_stream *st)
  * kwasm_stream_write() - write one record, from any context
  * @st: the stream
  * @ip: the address the record is shown at (tracefs prints its symbol), or 0
- * @msg: the record (1 to KWASM_STREAM_RECORD_MAX bytes; a newline is added if it lacks one)
+ * @msg: the record (1 to KWASM_STREAM_RECORD_MAX bytes; one line: a last newline is
+ *       dropped, as tracefs ends each event's line)
  * @len: its length
  *
  * Return: 0, or -ENOBUFS when the ring buffer refused it (full with overwrite off,
- * tracing off in the instance, or written from inside the ring buffer): counted as lost.
+ * tracing off in the instance, or written from inside the ring buffer) or the event is
+ * disabled in the instance: counted as lost.
  */
 int kwasm_stream_write(struct kwasm_stream *st, unsigned long ip, const u8 *msg, u32 len)
 {
-	if (!__trace_array_puts(st->tr, ip, (const char *)msg, len)) {
-		atomic64_inc(&st->lost);
-		return -ENOBUFS;
-	}
+	struct trace_event_data_offsets_kwasm_record offsets;
+	struct trace_event_raw_kwasm_record *entry;
+	struct trace_event_buffer fbuffer;
+	char *text;
+	int size;
+
+	if (len && msg[len - 1] == '\n')
+		len--;
+	/* What the event's generated probe does, into this instance's file alone. */
+	if (!(READ_ONCE(st->file->flags) & EVENT_FILE_FL_ENABLED) ||
+	    trace_trigger_soft_disabled(st->file))
+		goto lost;
+	size = trace_event_get_offsets_kwasm_record(&offsets, ip, (const char *)msg, len);
+	entry = trace_event_buffer_reserve(&fbuffer, st->file, sizeof(*entry) + size);
+	if (!entry)
+		goto lost;
+	entry->ip = ip;
+	entry->__data_loc_msg = offsets.msg;
+	text = (char *)entry + (offsets.msg & 0xffff);
+	memcpy(text, msg, len);
+	text[len] = '\0';
+	trace_event_buffer_commit(&fbuffer);
 	atomic64_inc(&st->written);
 	return 0;
+lost:
+	atomic64_inc(&st->lost);
+	return -ENOBUFS;
 }
 NOKPROBE_SYMBOL(kwasm_stream_write);
 

@@ -63,6 +63,7 @@ static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
+    entry_ns: ret,
 };
 
 /// A small deterministic generator (xorshift64*), so the corpus is the same every run.

@@ -433,6 +433,7 @@ pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
         ("read_kernel_str", &[I64, I32, I32], &[I32], true),
         ("read_user_str", &[I64, I32, I32], &[I32], true),
         ("ktime_ns", &[], &[I64], false),
+        ("entry_ns", &[], &[I64], false),
         ("pid", &[], &[I32], false),
         ("tgid", &[], &[I32], false),
         ("cpu", &[], &[I32], false),

@@ -170,6 +170,9 @@ pub struct HostOps {
     /// ([`KSTACK_MAX_FRAMES`] at most), each as 8 little-endian bytes at any alignment;
     /// returns how many. `dst` is checked for `8 * max` bytes.
     pub kstack: unsafe extern "C" fn(ctx: Ctx, dst: *mut u8, max: u32) -> i32,
+    /// Stores in `*value` the [`HostOps::ktime_ns`] time at which the function whose
+    /// return this hit is was entered; 0, or -errno for a hit that is not a return.
+    pub entry_ns: unsafe extern "C" fn(ctx: Ctx, value: *mut u64) -> i32,
 }
 
 /// The longest record of the trace stream, and the most `format` writes in one call.

@@ -418,6 +418,21 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             _ => trap(&mut caller, c"ret(): no return value"),
         }
     })?;
+    linker.func_wrap(M, "entry_ns", |mut caller: Caller<'_, HostState>| {
+        if caller.data().phase != Phase::Post {
+            return trap(
+                &mut caller,
+                c"entry_ns() is only available in a post handler",
+            );
+        }
+        let s = caller.data();
+        let mut value = 0u64;
+        // SAFETY: As for `arg`.
+        match unsafe { (s.ops.entry_ns)(s.ctx, &mut value) } {
+            0 => Ok(value as i64),
+            _ => trap(&mut caller, c"entry_ns(): no entry time for this return"),
+        }
+    })?;
     linker.func_wrap(
         M,
         "syscall_arg",

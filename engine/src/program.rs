@@ -46,12 +46,35 @@ pub enum ReportError {
     Trap(Trap),
 }
 
-/// A handler: typed when it takes no parameters (most do), which spares every call
-/// wasmi's dynamic signature check and value conversions.
+/// A handler: typed when it takes no parameters (most do) or only `i64`s (a tracepoint's
+/// and most argument-taking kprobe handlers' shape), which spares every call wasmi's
+/// dynamic signature check and value conversions; untyped when it mixes `i32`s in.
 #[derive(Clone, Copy)]
 enum Handler {
     NoParams(TypedFunc<(), ()>),
+    I64x1(TypedFunc<i64, ()>),
+    I64x2(TypedFunc<(i64, i64), ()>),
+    I64x3(TypedFunc<(i64, i64, i64), ()>),
+    I64x4(TypedFunc<(i64, i64, i64, i64), ()>),
+    I64x5(TypedFunc<(i64, i64, i64, i64, i64), ()>),
+    I64x6(TypedFunc<(i64, i64, i64, i64, i64, i64), ()>),
     Params(Func),
+}
+
+impl Handler {
+    /// The fastest way to call `f`, a handler of `n` parameters.
+    fn new(f: Func, store: &Store<HostState>, n: usize) -> Self {
+        let typed = match n {
+            0 => f.typed(store).map(Handler::NoParams),
+            1 => f.typed(store).map(Handler::I64x1),
+            2 => f.typed(store).map(Handler::I64x2),
+            3 => f.typed(store).map(Handler::I64x3),
+            4 => f.typed(store).map(Handler::I64x4),
+            5 => f.typed(store).map(Handler::I64x5),
+            _ => f.typed(store).map(Handler::I64x6),
+        };
+        typed.unwrap_or(Handler::Params(f))
+    }
 }
 
 /// How a resumable call ended, typed or not.
@@ -323,13 +346,7 @@ impl Program {
         let handlers = exports
             .attach
             .iter()
-            .map(|ap| {
-                let f = func(ap.export())?;
-                Ok(match f.typed::<(), ()>(&store) {
-                    Ok(typed) => Handler::NoParams(typed),
-                    Err(_) => Handler::Params(f),
-                })
-            })
+            .map(|ap| Ok(Handler::new(func(ap.export())?, &store, ap.params.len())))
             .collect::<Result<Vec<_>, LoadError>>()?;
         // `check_exports` made sure `report` is `() -> i32`.
         let report = match exports.report {
@@ -478,43 +495,62 @@ impl Program {
         };
         let on_return = ap.kind.on_return;
         let phase = if on_return { Phase::Post } else { Phase::Pre };
-        let func = match self.handlers[index] {
-            Handler::NoParams(typed) => {
-                self.enter(phase, ctx, fuel);
-                let outcome = typed
-                    .call_resumable(&mut self.store, ())
-                    .map(|c| Ended::typed(&mut self.store, c));
-                return self.leave(outcome);
-            }
-            Handler::Params(func) => func,
-        };
-        let mut vals = [
-            Val::I32(0),
-            Val::I32(0),
-            Val::I32(0),
-            Val::I32(0),
-            Val::I32(0),
-            Val::I32(0),
-        ];
+        let handler = self.handlers[index];
+        if let Handler::NoParams(typed) = handler {
+            self.enter(phase, ctx, fuel);
+            let outcome = typed
+                .call_resumable(&mut self.store, ())
+                .map(|c| Ended::typed(&mut self.store, c));
+            return self.leave(outcome);
+        }
         let n = ap.params.len();
+        let mut a = [0i64; MAX_PARAMS];
         let mut used = 0u32;
-        for i in 0..n {
+        for (i, a) in a.iter_mut().enumerate().take(n) {
             let mut v = params[i];
             if strings & (1 << i) != 0 && !on_return {
                 v = self.copy_string(ctx, v, &mut used);
             }
-            vals[i] = match self.attach[index].params[i] {
-                ParamType::I32 => Val::I32(v as i32),
-                ParamType::I64 => Val::I64(v as i64),
-            };
+            *a = v as i64;
         }
         // The strings were copied for the handler: host work its fuel pays for, as if it
         // had called `read_user_str` itself.
         let fuel = fuel.saturating_sub(u64::from(used).div_ceil(crate::host::HOST_BYTES_PER_FUEL));
         self.enter(phase, ctx, fuel);
-        let outcome = func
-            .call_resumable(&mut self.store, &vals[..n], &mut [])
-            .map(|c| Ended::untyped(&mut self.store, c));
+        let st = &mut self.store;
+        let outcome = match handler {
+            Handler::NoParams(_) => unreachable!(),
+            Handler::I64x1(f) => f
+                .call_resumable(&mut *st, a[0])
+                .map(|c| Ended::typed(st, c)),
+            Handler::I64x2(f) => f
+                .call_resumable(&mut *st, (a[0], a[1]))
+                .map(|c| Ended::typed(st, c)),
+            Handler::I64x3(f) => f
+                .call_resumable(&mut *st, (a[0], a[1], a[2]))
+                .map(|c| Ended::typed(st, c)),
+            Handler::I64x4(f) => f
+                .call_resumable(&mut *st, (a[0], a[1], a[2], a[3]))
+                .map(|c| Ended::typed(st, c)),
+            Handler::I64x5(f) => f
+                .call_resumable(&mut *st, (a[0], a[1], a[2], a[3], a[4]))
+                .map(|c| Ended::typed(st, c)),
+            Handler::I64x6(f) => f
+                .call_resumable(&mut *st, (a[0], a[1], a[2], a[3], a[4], a[5]))
+                .map(|c| Ended::typed(st, c)),
+            Handler::Params(func) => {
+                let mut vals = [const { Val::I32(0) }; MAX_PARAMS];
+                for (i, v) in vals.iter_mut().enumerate().take(n) {
+                    *v = match self.attach[index].params[i] {
+                        // The low 32 bits, as a handler's i32 parameter takes them.
+                        ParamType::I32 => Val::I32(a[i] as i32),
+                        ParamType::I64 => Val::I64(a[i]),
+                    };
+                }
+                func.call_resumable(&mut *st, &vals[..n], &mut [])
+                    .map(|c| Ended::untyped(st, c))
+            }
+        };
         self.leave(outcome)
     }
 

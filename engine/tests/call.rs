@@ -76,6 +76,49 @@ fn handler_parameters_receive_the_values_with_their_declared_widths() {
     assert_eq!(i32::from_le_bytes(mem[24..28].try_into().unwrap()), -17);
 }
 
+#[test]
+fn handlers_of_one_to_six_i64_parameters_get_every_value_and_run_out_of_fuel_cleanly() {
+    // Each arity is its own typed call in the engine: each stores its parameters at
+    // 64 * (n - 1); the second module's handlers then loop until out of fuel.
+    let mut wat = String::from(r#"(module (memory (export "memory") 1)"#);
+    for n in 1..=6usize {
+        let params = "i64 ".repeat(n);
+        let mut body = String::new();
+        for i in 0..n {
+            body += &format!(
+                "(i64.store (i32.const {}) (local.get {i}))",
+                64 * (n - 1) + 8 * i
+            );
+        }
+        body += "(nop)";
+        wat += &format!(r#"(func (export "tracepoint:g:e{n}") (param {params}) {body})"#);
+    }
+    wat += ")";
+    let mut p = load(&wat);
+    let mut c = FakeCtx {
+        args: [11, u64::MAX, 13, 14, 15, 16],
+        ..Default::default()
+    };
+    for n in 1..=6usize {
+        call(&mut p, n - 1, &mut c).unwrap();
+        let m = dump(&mut p);
+        for i in 0..n {
+            let at = 64 * (n - 1) + 8 * i;
+            assert_eq!(
+                u64::from_le_bytes(m[at..at + 8].try_into().unwrap()),
+                c.args[i],
+                "{n} parameters, parameter {i}"
+            );
+        }
+    }
+    // Out of fuel in each, then a call that finishes: the store's stack came back.
+    let mut looping = load(&wat.replace("(nop)", "(loop br 0)"));
+    for n in 1..=6usize {
+        assert_eq!(message(call(&mut looping, n - 1, &mut c)), "out of fuel");
+        call(&mut p, n - 1, &mut c).unwrap();
+    }
+}
+
 fn dump(p: &mut Program) -> Vec<u8> {
     p.memory().to_vec()
 }
@@ -242,6 +285,51 @@ fn context_dependent_host_functions_trap_where_they_make_no_sense() {
         Err(ReportError::Trap(t)) => {
             assert_eq!(t.kind, TrapKind::BadHostCall);
             assert_eq!(t.to_string(), "arg() is only available in a handler");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn entry_ns_answers_in_a_post_handler_and_traps_elsewhere() {
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "entry_ns" (func $entry (result i64)))
+            (import "kwasm" "ktime_ns" (func $ktime (result i64)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:f:pre") (drop (call $entry)))
+            (func (export "kprobe:f:post")
+                (i64.store (i32.const 0) (i64.sub (call $ktime) (call $entry))))
+            (func (export "report") (result i32) (drop (call $entry)) (i32.const 0)))"#,
+    );
+    // Attach points are in the order of their names.
+    const POST: usize = 0;
+    const PRE: usize = 1;
+    let mut c = FakeCtx {
+        entry_ns: Some(1_000_000_000),
+        ..Default::default()
+    };
+    call(&mut p, POST, &mut c).unwrap();
+    assert_eq!(
+        u64::from_le_bytes(dump(&mut p)[0..8].try_into().unwrap()),
+        7
+    );
+    assert_eq!(
+        message(call(&mut p, PRE, &mut c)),
+        "entry_ns() is only available in a post handler"
+    );
+    c.entry_ns = None;
+    assert_eq!(
+        message(call(&mut p, POST, &mut c)),
+        "entry_ns(): no entry time for this return"
+    );
+    match report(&mut p) {
+        Err(ReportError::Trap(t)) => {
+            assert_eq!(t.kind, TrapKind::BadHostCall);
+            assert_eq!(
+                t.to_string(),
+                "entry_ns() is only available in a post handler"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -220,7 +220,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "open" (func))"#,
-            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
+            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, entry_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
         ),
         (
             r#"(import "kwasm" "arg" (func (param i64) (result i64)))"#,
@@ -232,7 +232,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "memory" (memory 1))"#,
-            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
+            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, entry_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
         ),
     ];
     for (body, want) in cases {

@@ -7,49 +7,16 @@
  *   kretprobe:__x64_sys_getpgid /@start[tid]/ {
  *           @ns = hist(nsecs - @start[tid]); delete(@start[tid]); }
  *
- * `cat maps` prints @ns with bpftrace's buckets and bars. The entry times are the
- * probe's own (a small table per thread in linear memory); the histogram is kwasm's, so
- * it needs no report and no formatting code here.
+ * `cat maps` prints @ns with bpftrace's buckets and bars. The entry time is kwasm's
+ * (kwasm_entry_ns(): the kretprobe saved it for this very call), so the probe needs no
+ * table of threads and no pre handler, and runs unchanged in per-CPU mode, where a
+ * thread's entry and return can be on different CPUs' instances.
  */
 #include <kwasm.h>
 
-#define THREADS 64
-
 KWASM_HIST(ns);
-
-static s32 tids[THREADS];
-static s64 starts[THREADS];
-
-KWASM_PRE(__x64_sys_getpgid)
-{
-	s32 tid = kwasm_tid();
-	u32 i, free = THREADS;
-
-	for (i = 0; i < THREADS; i++) {
-		if (tids[i] == tid) {
-			free = i;
-			break;
-		}
-		if (!tids[i] && free == THREADS)
-			free = i;
-	}
-	/* More threads inside getpgid() at once than slots: this call is not timed. */
-	if (free == THREADS)
-		return;
-	tids[free] = tid;
-	starts[free] = kwasm_ktime_ns();
-}
 
 KWASM_POST(__x64_sys_getpgid)
 {
-	s32 tid = kwasm_tid();
-	u32 i;
-
-	for (i = 0; i < THREADS; i++) {
-		if (tids[i] == tid) {
-			kwasm_update(ns, 0, kwasm_ktime_ns() - starts[i]);
-			tids[i] = 0;
-			return;
-		}
-	}
+	kwasm_update(ns, 0, kwasm_ktime_ns() - kwasm_entry_ns());
 }

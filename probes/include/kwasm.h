@@ -39,6 +39,12 @@ KWASM_IMPORT(read_user_str) s32 kwasm_read_user_str(s64 src, char *dst, s32 len)
 /* Monotonic nanoseconds. */
 KWASM_IMPORT(ktime_ns) s64 kwasm_ktime_ns(void);
 /*
+ * Post handlers only: kwasm_ktime_ns() when the probed function was entered, by this
+ * call, so kwasm_ktime_ns() - kwasm_entry_ns() is how long it ran (in any mode, across
+ * sleeps and CPU migrations).
+ */
+KWASM_IMPORT(entry_ns) s64 kwasm_entry_ns(void);
+/*
  * The current task, named as bpftrace names it: kwasm_pid() is the process id (what
  * getpid() returns, the kernel's tgid), the same in every thread of a process;
  * kwasm_tid() is the thread id (gettid(), the kernel's pid). A filter on a process

@@ -4,7 +4,8 @@
  * baseline that kwasm's per-hit cost is compared with, and it exercises kprobes alone
  * (registering, unregistering and registering again) apart from kwasm. kind= picks a
  * kretprobe, or an fprobe's entry or exit handler, for the bench's comparison of the
- * function tracer's paths.
+ * function tracer's paths, or a probe on the tracepoint sys_enter (raw_syscalls), the
+ * baseline of a kwasm tracepoint handler's cost.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -13,6 +14,7 @@
 #include <linux/kprobes.h>
 #include <linux/atomic.h>
 #include <linux/fprobe.h>
+#include <linux/tracepoint.h>
 
 static char *symbol = "__x64_sys_getpgid";
 module_param(symbol, charp, 0444);
@@ -24,7 +26,7 @@ MODULE_PARM_DESC(cycles, "How many times to register the kprobe (unregistering b
 
 static char *kind = "kprobe";
 module_param(kind, charp, 0444);
-MODULE_PARM_DESC(kind, "kprobe, kretprobe, fprobe (entry handler) or fprobe_exit (exit handler)");
+MODULE_PARM_DESC(kind, "kprobe, kretprobe, fprobe (entry handler), fprobe_exit (exit handler) or sys_enter (the tracepoint; symbol is ignored)");
 
 static atomic64_t hits_count;
 
@@ -73,7 +75,22 @@ static void kwasm_test_fexit(struct fprobe *fp, unsigned long entry_ip, unsigned
 NOKPROBE_SYMBOL(kwasm_test_fexit);
 #endif
 
-enum kwasm_test_kind { KIND_KPROBE, KIND_KRETPROBE, KIND_FPROBE, KIND_FPROBE_EXIT };
+/* sys_enter's TP_PROTO exactly, so that a CFI kernel's checked call accepts it. */
+static void kwasm_test_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	atomic64_inc(&hits_count);
+}
+NOKPROBE_SYMBOL(kwasm_test_sys_enter);
+
+static struct tracepoint *kwasm_test_tp;
+
+static void kwasm_test_find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sys_enter"))
+		kwasm_test_tp = tp;
+}
+
+enum kwasm_test_kind { KIND_KPROBE, KIND_KRETPROBE, KIND_FPROBE, KIND_FPROBE_EXIT, KIND_SYS_ENTER };
 static enum kwasm_test_kind kwasm_test_kind;
 
 static int kwasm_test_register(void)
@@ -99,6 +116,11 @@ static int kwasm_test_register(void)
 			kwasm_test_fp.exit_handler = kwasm_test_fexit;
 		return register_fprobe(&kwasm_test_fp, symbol, NULL);
 #endif
+	case KIND_SYS_ENTER:
+		for_each_kernel_tracepoint(kwasm_test_find_tp, NULL);
+		if (!kwasm_test_tp)
+			return -ENOENT;
+		return tracepoint_probe_register(kwasm_test_tp, kwasm_test_sys_enter, NULL);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -113,6 +135,10 @@ static void kwasm_test_unregister(void)
 	case KIND_KRETPROBE:
 		unregister_kretprobe(&kwasm_test_rp);
 		break;
+	case KIND_SYS_ENTER:
+		tracepoint_probe_unregister(kwasm_test_tp, kwasm_test_sys_enter, NULL);
+		tracepoint_synchronize_unregister();
+		break;
 	default:
 #ifdef CONFIG_FPROBE
 		/* unregister_fprobe() does not wait for running handlers. */
@@ -125,12 +151,14 @@ static void kwasm_test_unregister(void)
 
 static int __init kwasm_test_kprobe_init(void)
 {
-	static const char *const kinds[] = { "kprobe", "kretprobe", "fprobe", "fprobe_exit" };
+	static const char *const kinds[] = { "kprobe", "kretprobe", "fprobe", "fprobe_exit",
+					     "sys_enter" };
 	int i, ret;
 
 	i = match_string(kinds, ARRAY_SIZE(kinds), kind);
 	if (i < 0) {
-		pr_err("kind=%s: not one of kprobe, kretprobe, fprobe, fprobe_exit\n", kind);
+		pr_err("kind=%s: not one of kprobe, kretprobe, fprobe, fprobe_exit, sys_enter\n",
+		       kind);
 		return -EINVAL;
 	}
 	kwasm_test_kind = i;

@@ -10,6 +10,7 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
+#include <linux/timekeeping.h>
 #include "../kwasm_internal.h"
 
 /* The fewest kretprobe instances of a post attach point (see kwasm_kretprobe_attach()). */
@@ -20,9 +21,15 @@ struct kwasm_kprobe {
 	struct kwasm_point *pt;
 };
 
-/* Arguments saved by a kretprobe's entry handler for the return handler's arg(n). */
+/*
+ * What a kretprobe's entry handler saves for the return handler: the arguments for
+ * arg(n), and the time for entry_ns() (as samples/kprobes/kretprobe_example.c times a
+ * function: the instance is the call's own, so it is right across sleeps, migrations
+ * and recursion, where a probe's table keyed by thread or CPU would not be).
+ */
 struct kwasm_entry {
 	u64 args[KWASM_MAX_PARAMS];
+	u64 ns;
 };
 
 struct kwasm_kretprobe {
@@ -42,6 +49,13 @@ static int kwasm_kprobe_arg(const struct kwasm_hit *hit, u32 n, u64 *value)
 	return 0;
 }
 NOKPROBE_SYMBOL(kwasm_kprobe_arg);
+
+static int kwasm_kretprobe_entry_ns(const struct kwasm_hit *hit, u64 *value)
+{
+	*value = container_of_const(hit->entry_args, struct kwasm_entry, args[0])->ns;
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_kretprobe_entry_ns);
 
 static int kwasm_kprobe_ret(const struct kwasm_hit *hit, u64 *value)
 {
@@ -110,6 +124,8 @@ static int kwasm_entry_handler(struct kretprobe_instance *ri, struct pt_regs *re
 		return 1;
 	for (i = 0; i < KWASM_MAX_PARAMS; i++)
 		entry->args[i] = regs_get_kernel_argument(regs, i);
+	/* The clock of ktime_ns() (host.c), so that the two subtract. */
+	entry->ns = ktime_get_mono_fast_ns();
 	return 0;
 }
 NOKPROBE_SYMBOL(kwasm_entry_handler);
@@ -152,7 +168,7 @@ static int kwasm_kretprobe_attach(struct kwasm_point *pt)
 	/*
 	 * Calls in flight at once: a probed function may sleep (vfs_read on a pipe), so
 	 * kprobes' default of max(10, 2 * CPUs) runs out quickly; a return without an
-	 * instance is counted in missed. 48 bytes of entry data each.
+	 * instance is counted in missed. 56 bytes of entry data each.
 	 */
 	k->rp.maxactive = max_t(int, KWASM_RET_INSTANCES_MIN, 4 * num_possible_cpus());
 	return register_kretprobe(&k->rp);
@@ -210,5 +226,6 @@ const struct kwasm_attach_kind kwasm_kretprobe_kind = {
 	.params = kwasm_kretprobe_params,
 	.arg = kwasm_kprobe_arg,
 	.ret = kwasm_kprobe_ret,
+	.entry_ns = kwasm_kretprobe_entry_ns,
 	.registrar = "register_kretprobe",
 };

@@ -96,6 +96,7 @@ static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
+    entry_ns: ret,
 };
 
 /// The one clock every engine's `kwasm.ktime_ns` reads, and native code too.

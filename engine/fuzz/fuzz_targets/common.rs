@@ -95,6 +95,7 @@ pub static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
+    entry_ns: ret,
 };
 
 /// Small limits, so that fuzzing explores limits rather than waits on them.

@@ -18,6 +18,7 @@ const IMPORTS: &str = r#"(module
     (import "kwasm" "read_kernel" (func (param i64 i32 i32) (result i32)))
     (import "kwasm" "read_user_str" (func (param i64 i32 i32) (result i32)))
     (import "kwasm" "ktime_ns" (func (result i64)))
+    (import "kwasm" "entry_ns" (func (result i64)))
     (import "kwasm" "pid" (func (result i32)))
     (import "kwasm" "comm" (func (param i32 i32) (result i32)))
     (import "kwasm" "print" (func (param i32 i32)))

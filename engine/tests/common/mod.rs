@@ -23,6 +23,8 @@ pub struct FakeCtx {
     pub stream_full: bool,
     /// The fake hit's kernel stack, innermost first.
     pub stack: Vec<u64>,
+    /// What `entry_ns` answers; `None` is a hit that is not a return.
+    pub entry_ns: Option<u64>,
 }
 
 fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
@@ -45,6 +47,17 @@ unsafe extern "C" fn ret(c: *mut c_void, value: *mut u64) -> i32 {
     // SAFETY: The engine passes a valid `value`.
     unsafe { *value = ctx(c).ret };
     0
+}
+
+unsafe extern "C" fn entry_ns(c: *mut c_void, value: *mut u64) -> i32 {
+    match ctx(c).entry_ns {
+        // SAFETY: The engine passes a valid `value`.
+        Some(v) => unsafe {
+            *value = v;
+            0
+        },
+        None => -22,
+    }
 }
 
 unsafe extern "C" fn syscall_arg(c: *mut c_void, n: u32, value: *mut u64) -> i32 {
@@ -155,7 +168,6 @@ unsafe extern "C" fn kstack(c: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     n as i32
 }
 
-
 /// A context for a load's `start` function; leaked, as the program may keep printing
 /// from it only during the load.
 pub fn start_ctx() -> *mut c_void {
@@ -174,6 +186,7 @@ pub static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
+    entry_ns,
 };
 
 pub const FUEL: u64 = 100_000;

@@ -123,6 +123,7 @@ static OPS: HostOps = HostOps {
     symbol,
     stream,
     kstack,
+    entry_ns: ret,
 };
 
 fn load(code: &[u8]) -> *mut Program {

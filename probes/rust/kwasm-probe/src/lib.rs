@@ -32,6 +32,7 @@ mod sys {
         pub(crate) fn read_kernel_str(src: i64, dst: *mut u8, len: i32) -> i32;
         pub(crate) fn read_user_str(src: i64, dst: *mut u8, len: i32) -> i32;
         pub(crate) fn ktime_ns() -> i64;
+        pub(crate) fn entry_ns() -> i64;
         pub(crate) fn pid() -> i32;
         pub(crate) fn tgid() -> i32;
         pub(crate) fn cpu() -> i32;
@@ -116,6 +117,14 @@ pub fn read_kernel_str(src: u64, dst: &mut [u8]) -> Result<&str, Errno> {
 pub fn ktime_ns() -> u64 {
     // SAFETY: A host call with no pointers.
     unsafe { sys::ktime_ns() as u64 }
+}
+
+/// Post handlers only: [`ktime_ns`] when the probed function was entered, by this call,
+/// so `ktime_ns() - entry_ns()` is how long it ran (in any mode, across sleeps and CPU
+/// migrations).
+pub fn entry_ns() -> u64 {
+    // SAFETY: A host call with no pointers.
+    unsafe { sys::entry_ns() as u64 }
 }
 
 /// The current process's id, as bpftrace's `pid` and `getpid()` mean it (the kernel's

@@ -372,8 +372,8 @@ void kwasm_run(struct kwasm_hit *hit)
 	timed = !(c->hits & (KWASM_TIME_EVERY - 1));
 	if (timed)
 		t0 = ktime_get_mono_fast_ns();
-	ret = kwasm_engine_call(inst, pt->index, hit, params, pt->strings,
-				READ_ONCE(ex->fuel), &trap);
+	ret = kwasm_engine_call(inst, pt->index, hit, raw_smp_processor_id(), params,
+				pt->strings, READ_ONCE(ex->fuel), &trap);
 	if (timed) {
 		WRITE_ONCE(c->ns, c->ns + ktime_get_mono_fast_ns() - t0);
 		WRITE_ONCE(c->timed, c->timed + 1);

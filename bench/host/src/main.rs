@@ -443,7 +443,7 @@ fn call_handler(program: *mut Program, index: u32) {
     };
     // SAFETY: A live handle used by this thread only; six parameters; `trap` writable.
     let ret = unsafe {
-        kwasm_engine_call(program, index, null_mut(), params.as_ptr(), 0, FUEL, &mut trap)
+        kwasm_engine_call(program, index, null_mut(), 0, params.as_ptr(), 0, FUEL, &mut trap)
     };
     assert_eq!(ret, 0, "kwasm trapped");
 }
@@ -859,6 +859,7 @@ fn examples(dir: &std::path::Path) {
                                 program,
                                 i,
                                 null_mut(),
+                                0,
                                 params.as_ptr(),
                                 0,
                                 FUEL,
@@ -901,6 +902,7 @@ unsafe fn time_handler(program: *mut Program, index: u32) -> f64 {
                         program,
                         index,
                         null_mut(),
+                        0,
                         params.as_ptr(),
                         0,
                         FUEL,

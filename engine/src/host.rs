@@ -277,11 +277,11 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
         "map_update",
         |mut caller: Caller<'_, HostState>, id: i32, key: i64, value: i64| {
             charge_map(&mut caller, false)?;
-            let key = match caller.data().maps.key_from_int(id, key) {
-                Ok(k) => k,
-                Err(why) => return trap(&mut caller, why),
-            };
-            update(&mut caller, id, &key, value)
+            let cpu = this_cpu(&caller);
+            match caller.data().maps.update_int(id, cpu, key, value) {
+                Ok(()) => Ok(()),
+                Err(why) => trap(&mut caller, why),
+            }
         },
     )?;
     linker.func_wrap(

@@ -32,6 +32,7 @@
 #include <linux/cpumask.h>
 #include <linux/hardirq.h>
 #include <linux/kprobes.h>
+#include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -353,8 +354,9 @@ void kwasm_run(struct kwasm_hit *hit)
 	struct kwasm_program *inst;
 	struct kwasm_trap trap;
 	unsigned long flags;
+	u64 t0 = 0;
+	bool timed;
 	int ret;
-	u64 t0;
 
 	if (!kwasm_comm_matches(ex))
 		return;
@@ -367,10 +369,15 @@ void kwasm_run(struct kwasm_hit *hit)
 	}
 	if (pt->info.nparams)
 		pt->kind->params(hit, params);
-	t0 = ktime_get_mono_fast_ns();
-	ret = kwasm_engine_call(inst, pt->index, hit, params, pt->strings,
-				READ_ONCE(ex->fuel), &trap);
-	WRITE_ONCE(c->ns, c->ns + ktime_get_mono_fast_ns() - t0);
+	timed = !(c->hits & (KWASM_TIME_EVERY - 1));
+	if (timed)
+		t0 = ktime_get_mono_fast_ns();
+	ret = kwasm_engine_call(inst, pt->index, hit, raw_smp_processor_id(), params,
+				pt->strings, READ_ONCE(ex->fuel), &trap);
+	if (timed) {
+		WRITE_ONCE(c->ns, c->ns + ktime_get_mono_fast_ns() - t0);
+		WRITE_ONCE(c->timed, c->timed + 1);
+	}
 	WRITE_ONCE(c->hits, c->hits + 1);
 	if (ret) {
 		WRITE_ONCE(c->traps, c->traps + 1);
@@ -493,10 +500,15 @@ void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point
 	for_each_possible_cpu(cpu) {
 		const struct kwasm_point_counters *c = per_cpu_ptr(pt->counters, cpu);
 
-		out->hits += READ_ONCE(c->hits);
+		u64 hits = READ_ONCE(c->hits), timed = READ_ONCE(c->timed);
+
+		out->hits += hits;
 		out->traps += READ_ONCE(c->traps);
 		out->fuel_exhausted += READ_ONCE(c->fuel_exhausted);
-		out->ns += READ_ONCE(c->ns);
+		/* The timed hits' time, scaled to all of this CPU's (KWASM_TIME_EVERY). */
+		if (timed)
+			out->ns += mul_u64_u64_div_u64(READ_ONCE(c->ns), max(hits, timed),
+						       timed);
 		out->waited += READ_ONCE(c->waited);
 		out->dropped += READ_ONCE(c->dropped);
 	}

@@ -256,7 +256,9 @@ pub unsafe extern "C" fn kwasm_engine_sizes(
 
 /// Calls the handler of attach point `index` with up to six parameter values and `fuel`;
 /// bit i of `strings` marks parameter i as a user string to copy into the program's
-/// `buffer` (probe-abi.rst, wasm3 probes).
+/// `buffer` (probe-abi.rst, wasm3 probes). `cpu` is the CPU the caller runs on, fixed
+/// for the call (preemption is off): map updates write its tables, and `cpu()` returns
+/// it, without a `task` callback each.
 ///
 /// Returns 0, or a positive trap kind with `*trap` filled. Allocates nothing unless the
 /// handler traps other than by running out of fuel (wasmi boxes its errors).
@@ -270,6 +272,7 @@ pub unsafe extern "C" fn kwasm_engine_call(
     program: *mut Program,
     index: u32,
     ctx: *mut c_void,
+    cpu: u32,
     params: *const u64,
     strings: u32,
     fuel: u64,
@@ -277,7 +280,7 @@ pub unsafe extern "C" fn kwasm_engine_call(
 ) -> i32 {
     // SAFETY: The caller guarantees exclusive use of a live handle and six parameters.
     let (p, params) = unsafe { (&mut *program, &*params.cast::<[u64; MAX_PARAMS]>()) };
-    match p.call(index as usize, ctx, params, strings, fuel) {
+    match p.call(index as usize, ctx, cpu, params, strings, fuel) {
         Ok(()) => 0,
         // SAFETY: `trap` is writable or null.
         Err(t) => unsafe { fill_trap(&t, trap) },

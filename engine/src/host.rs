@@ -51,7 +51,13 @@ pub(crate) struct HostState {
     pub(crate) load_error: Option<LoadError>,
     /// `map_declare` calls so far in this store.
     pub(crate) declared: usize,
+    /// The CPU the current call runs on, as its caller passed it, or [`CPU_ASK`]: map
+    /// updates and `cpu()` then ask the `task` callback.
+    pub(crate) cpu: u32,
 }
+
+/// [`HostState::cpu`] outside a handler (`start`, `init`, `report`): no CPU was given.
+pub(crate) const CPU_ASK: u32 = u32::MAX;
 
 impl HostState {
     pub(crate) fn new(ops: &'static HostOps, limiter: Limiter, limits: &Limits) -> Self {
@@ -66,6 +72,7 @@ impl HostState {
             limits: *limits,
             load_error: None,
             declared: 0,
+            cpu: CPU_ASK,
         }
     }
 
@@ -165,9 +172,13 @@ fn read(
     Ok(unsafe { (s.ops.read)(s.ctx, kind, dst, src as u64, len as u32) })
 }
 
-/// The CPU this call runs on, whose map tables it writes.
+/// The CPU this call runs on, whose map tables it writes: given with a handler's call,
+/// which spares each update a callback; asked for otherwise.
 fn this_cpu(caller: &Caller<'_, HostState>) -> u32 {
     let s = caller.data();
+    if s.cpu != CPU_ASK {
+        return s.cpu;
+    }
     // SAFETY: The callback only reads the current CPU's number.
     unsafe { (s.ops.task)(s.ctx, TASK_CPU) as u32 }
 }
@@ -266,11 +277,11 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
         "map_update",
         |mut caller: Caller<'_, HostState>, id: i32, key: i64, value: i64| {
             charge_map(&mut caller, false)?;
-            let key = match caller.data().maps.key_from_int(id, key) {
-                Ok(k) => k,
-                Err(why) => return trap(&mut caller, why),
-            };
-            update(&mut caller, id, &key, value)
+            let cpu = this_cpu(&caller);
+            match caller.data().maps.update_int(id, cpu, key, value) {
+                Ok(()) => Ok(()),
+                Err(why) => trap(&mut caller, why),
+            }
         },
     )?;
     linker.func_wrap(
@@ -513,10 +524,11 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
         // SAFETY: The callback only reads the clock.
         unsafe { (s.ops.ktime_ns)(s.ctx) as i64 }
     })?;
-    for (name, what) in [("pid", TASK_PID), ("tgid", TASK_TGID), ("cpu", TASK_CPU)] {
+    linker.func_wrap(M, "cpu", |caller: Caller<'_, HostState>| this_cpu(&caller) as i32)?;
+    for (name, what) in [("pid", TASK_PID), ("tgid", TASK_TGID)] {
         linker.func_wrap(M, name, move |caller: Caller<'_, HostState>| {
             let s = caller.data();
-            // SAFETY: The callback only reads the current task or CPU.
+            // SAFETY: The callback only reads the current task.
             unsafe { (s.ops.task)(s.ctx, what) }
         })?;
     }

@@ -466,7 +466,26 @@ impl Maps {
         key: &[u64],
         value: i64,
     ) -> Result<(), MapError> {
+        self.update_map(self.map(id)?, cpu, key, value)
+    }
+
+    /// [`Maps::update`] with the key of [`Maps::key_from_int`], looking the map up once.
+    pub(crate) fn update_int(
+        &self,
+        id: i32,
+        cpu: u32,
+        key: i64,
+        value: i64,
+    ) -> Result<(), MapError> {
         let m = self.map(id)?;
+        match m.parts {
+            [None, None] | [Some(Part::U64 | Part::I64), None] => {}
+            _ => return Err(c"map: this map's key is not one integer; use the _key function"),
+        }
+        self.update_map(m, cpu, &[key as u64], value)
+    }
+
+    fn update_map(&self, m: &Map, cpu: u32, key: &[u64], value: i64) -> Result<(), MapError> {
         let t = m
             .tables
             .get(cpu as usize)
@@ -477,6 +496,12 @@ impl Maps {
             t.epoch.store(epoch, Release);
         }
         let kw = m.key_words;
+        // A map without a key has one entry, the first, once it was updated: no hash and
+        // no probe (count() and the other aggregations of bpftrace's `@x = f()`).
+        if kw == 0 && t.used.load(Relaxed) != 0 {
+            m.apply(&t.entries[1..m.stride], value, false);
+            return Ok(());
+        }
         let mask = t.index.len() - 1;
         let mut slot = hash(&key[..kw]) as usize & mask;
         loop {

@@ -413,11 +413,13 @@ impl Program {
         self.memory().len()
     }
 
-    /// Prepares a call: what is running, the context host callbacks get, and `fuel`.
-    fn enter(&mut self, phase: Phase, ctx: Ctx, fuel: u64) {
+    /// Prepares a call: what is running, the context host callbacks get, the CPU it runs
+    /// on (or [`host::CPU_ASK`]), and `fuel`.
+    fn enter(&mut self, phase: Phase, ctx: Ctx, cpu: u32, fuel: u64) {
         let state = self.store.data_mut();
         state.phase = phase;
         state.ctx = ctx;
+        state.cpu = cpu;
         state.host_trap = None;
         // Fails only when fuel metering is off, and it is always on.
         let _ = self.store.set_fuel(fuel);
@@ -479,13 +481,16 @@ impl Program {
         u64::from(at)
     }
 
-    /// Calls the handler of attach point `index` with the probed function's values
-    /// (`params[i]` fills the handler's i-th parameter, if it declares one). Bit i of
-    /// `strings` marks parameter i as a user string, copied into the program's `buffer`.
+    /// Calls the handler of attach point `index` on CPU `cpu` with the probed function's
+    /// values (`params[i]` fills the handler's i-th parameter, if it declares one). Bit i
+    /// of `strings` marks parameter i as a user string, copied into the program's
+    /// `buffer`. `cpu` is the CPU the caller runs on, which cannot change during the call:
+    /// the one whose map tables updates write, and what `cpu()` returns.
     pub fn call(
         &mut self,
         index: usize,
         ctx: Ctx,
+        cpu: u32,
         params: &[u64; MAX_PARAMS],
         strings: u32,
         fuel: u64,
@@ -497,7 +502,7 @@ impl Program {
         let phase = if on_return { Phase::Post } else { Phase::Pre };
         let handler = self.handlers[index];
         if let Handler::NoParams(typed) = handler {
-            self.enter(phase, ctx, fuel);
+            self.enter(phase, ctx, cpu, fuel);
             let outcome = typed
                 .call_resumable(&mut self.store, ())
                 .map(|c| Ended::typed(&mut self.store, c));
@@ -516,7 +521,7 @@ impl Program {
         // The strings were copied for the handler: host work its fuel pays for, as if it
         // had called `read_user_str` itself.
         let fuel = fuel.saturating_sub(u64::from(used).div_ceil(crate::host::HOST_BYTES_PER_FUEL));
-        self.enter(phase, ctx, fuel);
+        self.enter(phase, ctx, cpu, fuel);
         let st = &mut self.store;
         let outcome = match handler {
             Handler::NoParams(_) => unreachable!(),
@@ -562,7 +567,7 @@ impl Program {
         out: &mut [u8],
     ) -> Result<ReportOutput, ReportError> {
         let func = self.report.ok_or(ReportError::NoReport)?;
-        self.enter(Phase::Report, ctx, fuel);
+        self.enter(Phase::Report, ctx, host::CPU_ASK, fuel);
         let mut ptr = 0;
         let outcome = func.call_resumable(&mut self.store, ()).map(|call| {
             if let TypedResumableCall::Finished(p) = call {

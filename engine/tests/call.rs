@@ -158,17 +158,21 @@ fn host_functions_answer_from_the_callbacks() {
     };
     call(&mut p, 1, &mut c).unwrap();
     call(&mut p, 0, &mut c).unwrap();
+    // `cpu()` is the CPU the call names (the callback says 1): no callback per read.
+    p.call(1, (&mut c as *mut FakeCtx).cast(), 3, &c.args.clone(), 0, FUEL)
+        .unwrap();
     let m = dump(&mut p);
     let u64_at = |o: usize| u64::from_le_bytes(m[o..o + 8].try_into().unwrap());
     let u32_at = |o: usize| u32::from_le_bytes(m[o..o + 4].try_into().unwrap());
     assert_eq!(u64_at(0), 12);
     assert_eq!(u64_at(8), 21);
     assert_eq!(u64_at(16), 1_000_000_007);
-    assert_eq!((u32_at(24), u32_at(28), u32_at(32)), (4242, 4200, 1));
+    assert_eq!((u32_at(24), u32_at(28), u32_at(32)), (4242, 4200, 3));
     assert_eq!(u32_at(36), 5);
     assert_eq!(&m[40..46], b"mkdir\0");
     assert_eq!(u64_at(56) as i64, -2);
-    assert_eq!(c.printed, [b"hello, dmesg".to_vec()]);
+    // Printed by both calls of the pre handler.
+    assert_eq!(c.printed, [b"hello, dmesg".to_vec(), b"hello, dmesg".to_vec()]);
 }
 
 #[test]
@@ -525,10 +529,10 @@ fn fuel_bounds_every_call_and_is_refilled_for_the_next() {
                 (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))))"#,
     );
     let params = [0u64; 6];
-    assert!(p.call(0, std::ptr::null_mut(), &params, 0, 100_000).is_ok());
-    let r = p.call(0, std::ptr::null_mut(), &params, 0, 500);
+    assert!(p.call(0, std::ptr::null_mut(), 1, &params, 0, 100_000).is_ok());
+    let r = p.call(0, std::ptr::null_mut(), 1, &params, 0, 500);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
-    assert!(p.call(0, std::ptr::null_mut(), &params, 0, 100_000).is_ok());
+    assert!(p.call(0, std::ptr::null_mut(), 1, &params, 0, 100_000).is_ok());
 }
 
 /// A handler that calls host function `call` (a WAT call with its arguments) in an endless
@@ -573,13 +577,13 @@ fn host_copies_and_prints_are_charged_fuel_per_byte() {
         let mut c = FakeCtx::default();
         let params = [0u64; 6];
         // 1 MiB costs 131072 fuel: not one whole copy at 100k, and at 1M seven of them.
-        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &params, 0, 100_000);
+        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), 1, &params, 0, 100_000);
         assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel), "{call}");
         assert!(
             c.printed.is_empty(),
             "{call}: nothing done without the fuel for it"
         );
-        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &params, 0, 1_000_000);
+        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), 1, &params, 0, 1_000_000);
         assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel), "{call}");
         if call.contains("$p") {
             assert_eq!(c.printed.len(), 7, "1M fuel pays for 7 prints of 1 MiB");
@@ -601,15 +605,15 @@ fn a_small_host_copy_costs_a_few_fuel() {
         src.as_ptr() as u64
     ));
     let params = [0u64; 6];
-    assert!(p.call(0, std::ptr::null_mut(), &params, 0, 100_000).is_ok());
-    let r = p.call(0, std::ptr::null_mut(), &params, 0, 8_000);
+    assert!(p.call(0, std::ptr::null_mut(), 1, &params, 0, 100_000).is_ok());
+    let r = p.call(0, std::ptr::null_mut(), 1, &params, 0, 8_000);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
 }
 
 #[test]
 fn a_bad_attach_point_index_is_an_error_not_a_crash() {
     let mut p = load("(module)");
-    let r = p.call(3, std::ptr::null_mut(), &[0; 6], 0, FUEL);
+    let r = p.call(3, std::ptr::null_mut(), 1, &[0; 6], 0, FUEL);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::Other));
 }
 
@@ -733,7 +737,7 @@ fn kstack_and_ksym_are_charged_fuel_per_byte() {
     for (imports, call) in cases {
         let mut p = load(&host_loop(imports, &call));
         let mut c = FakeCtx::default();
-        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &[0; 6], 0, 100_000);
+        let r = p.call(0, (&mut c as *mut FakeCtx).cast(), 1, &[0; 6], 0, 100_000);
         assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel), "{call}");
     }
     // 127 frames cost 127 fuel: 100 of them fit in 100k fuel with room for the loop,
@@ -748,8 +752,8 @@ fn kstack_and_ksym_are_charged_fuel_per_byte() {
     );
     let mut c = FakeCtx::default();
     assert!(p
-        .call(0, (&mut c as *mut FakeCtx).cast(), &[0; 6], 0, 100_000)
+        .call(0, (&mut c as *mut FakeCtx).cast(), 1, &[0; 6], 0, 100_000)
         .is_ok());
-    let r = p.call(0, (&mut c as *mut FakeCtx).cast(), &[0; 6], 0, 12_700);
+    let r = p.call(0, (&mut c as *mut FakeCtx).cast(), 1, &[0; 6], 0, 12_700);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
 }

@@ -85,7 +85,7 @@ fn string_parameters_are_copied_one_after_another_into_the_buffer() {
     let mut p = load(&compat_module("mv", 64, STRING_HANDLER));
     let params = [FROM.as_ptr() as u64, TO.as_ptr() as u64, 0, 0, 0, 0];
     let mut c = FakeCtx::default();
-    p.call(0, (&mut c as *mut FakeCtx).cast(), &params, 0b11, FUEL)
+    p.call(0, (&mut c as *mut FakeCtx).cast(), 1, &params, 0b11, FUEL)
         .unwrap();
     let m = p.memory();
     let a = u32::from_le_bytes(m[1000..1004].try_into().unwrap()) as usize;
@@ -102,7 +102,7 @@ fn strings_are_cut_to_the_buffer_never_past_it() {
     let mut p = load(&compat_module("mv", 8, STRING_HANDLER));
     let params = [FROM.as_ptr() as u64, TO.as_ptr() as u64, 0, 0, 0, 0];
     let mut c = FakeCtx::default();
-    p.call(0, (&mut c as *mut FakeCtx).cast(), &params, 0b11, FUEL)
+    p.call(0, (&mut c as *mut FakeCtx).cast(), 1, &params, 0b11, FUEL)
         .unwrap();
     let m = p.memory();
     assert_eq!(&m[128..136], b"/tmp/a-\0", "cut to 7 bytes and a NUL");
@@ -130,7 +130,7 @@ fn without_a_buffer_string_parameters_are_the_raw_pointers() {
         r#"(module (memory (export "memory") 1) {STRING_HANDLER})"#
     ));
     let params = [0x1234_5678, 0x9abc, 0, 0, 0, 0];
-    p.call(0, std::ptr::null_mut(), &params, 0b11, FUEL)
+    p.call(0, std::ptr::null_mut(), 1, &params, 0b11, FUEL)
         .unwrap();
     let m = p.memory();
     assert_eq!(

@@ -136,16 +136,16 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
             message: null(),
         };
         assert_eq!(
-            kwasm_engine_call(p, 1, ctx, [7, 3, 0, 0, 0, 0].as_ptr(), 0, FUEL, &mut trap),
+            kwasm_engine_call(p, 1, ctx, 0, [7, 3, 0, 0, 0, 0].as_ptr(), 0, FUEL, &mut trap),
             0
         );
         assert_eq!(
-            kwasm_engine_call(p, 1, ctx, [7, 2, 0, 0, 0, 0].as_ptr(), 0, FUEL, &mut trap),
+            kwasm_engine_call(p, 1, ctx, 0, [7, 2, 0, 0, 0, 0].as_ptr(), 0, FUEL, &mut trap),
             0
         );
         // The post handler traps on a zero return value: a positive kind and a message.
         assert_eq!(
-            kwasm_engine_call(p, 0, ctx, [0; 6].as_ptr(), 0, FUEL, &mut trap),
+            kwasm_engine_call(p, 0, ctx, 0, [0; 6].as_ptr(), 0, FUEL, &mut trap),
             4
         );
         assert_eq!(
@@ -153,11 +153,11 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
             (4, "unreachable executed")
         );
         assert_eq!(
-            kwasm_engine_call(p, 0, ctx, [1, 0, 0, 0, 0, 0].as_ptr(), 0, FUEL, null_mut()),
+            kwasm_engine_call(p, 0, ctx, 0, [1, 0, 0, 0, 0, 0].as_ptr(), 0, FUEL, null_mut()),
             0
         );
         assert_eq!(
-            kwasm_engine_call(p, 1, ctx, [0; 6].as_ptr(), 0, 1, &mut trap),
+            kwasm_engine_call(p, 1, ctx, 0, [0; 6].as_ptr(), 0, 1, &mut trap),
             1,
             "out of fuel"
         );

@@ -28,7 +28,7 @@ const PROBE: &str = r#"(module
     (func (export "report") (result i32) (i32.const 256)))"#;
 
 fn run(p: &mut Program, c: &mut FakeCtx, fuel: u64) -> Result<(), kwasm_engine::Trap> {
-    p.call(0, (c as *mut FakeCtx).cast(), &[0; 6], 0, fuel)
+    p.call(0, (c as *mut FakeCtx).cast(), 1, &[0; 6], 0, fuel)
 }
 
 #[test]

@@ -194,6 +194,30 @@ fn a_count_without_key_counts_every_update_on_every_cpu() {
 }
 
 #[test]
+fn a_handler_updates_the_table_of_the_cpu_its_call_names_without_asking() {
+    // Two possible CPUs. The call names CPU 1 while the `task` callback would answer 5,
+    // a table that does not exist: the update must use the call's CPU (and not trap),
+    // and `cpu()` must return it.
+    let mut p = load_maps(&[Decl::new("hits", MAP_COUNT)]);
+    let i = index(&p, "u");
+    let mut c = FakeCtx {
+        cpu: Some(5),
+        ..Default::default()
+    };
+    let ctx = (&mut c as *mut FakeCtx).cast();
+    p.call(i, ctx, 1, &[0; 6], 0, FUEL)
+        .unwrap_or_else(|t| panic!("update trapped: {t}"));
+    assert_eq!(text(&p), "@hits: 1\n");
+    // The other way round: a CPU beyond the possible ones, named by the call, traps even
+    // though the callback would answer a good one.
+    c.cpu = Some(0);
+    let ctx = (&mut c as *mut FakeCtx).cast();
+    let t = p.call(i, ctx, 7, &[0; 6], 0, FUEL).unwrap_err();
+    assert_eq!(t.to_string(), "map: CPU number beyond the possible CPUs");
+    assert_eq!(text(&p), "@hits: 1\n");
+}
+
+#[test]
 fn keyed_counts_merge_across_cpus_and_sort_by_value_as_bpftrace_does() {
     let mut p = load_maps(&[Decl::new("calls", MAP_COUNT).key(MAP_KEY_U64, 0, 0, 64)]);
     update(&mut p, 0, 0, 7, 0);

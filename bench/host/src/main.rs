@@ -41,8 +41,8 @@ use kwasm_engine::capi::{
 };
 use kwasm_engine::Program;
 
-// The host callbacks. Only `ktime_ns` is reached by the
-// workloads; the others make the table complete.
+// The host callbacks. Only `ktime_ns` and `task` (the CPU of a map update) are reached by
+// the workloads; the others make the table complete.
 
 unsafe extern "C" fn arg(_: *mut c_void, n: u32, v: *mut u64) -> i32 {
     // SAFETY: The engine passes a valid `v`.
@@ -60,8 +60,9 @@ unsafe extern "C" fn read(_: *mut c_void, _: u32, _: *mut u8, _: u64, _: u32) ->
 unsafe extern "C" fn ktime_cb(_: *mut c_void) -> u64 {
     ktime()
 }
-unsafe extern "C" fn task(_: *mut c_void, _: u32) -> i32 {
-    1
+/// `task`: CPU 0 (the only one of the default limits' maps), pid and tgid 1.
+unsafe extern "C" fn task(_: *mut c_void, what: u32) -> i32 {
+    i32::from(what != kwasm_engine::TASK_CPU)
 }
 unsafe extern "C" fn comm(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
@@ -136,6 +137,28 @@ const WAT: &str = r#"(module
             (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
         (i32.store8 (i32.const 2048) (i32.const 0))
         (i32.const 1024)))"#;
+
+/// kwasm's map workloads (no other engine has kernel-side maps): bpftrace's
+/// `@hits = count()` (no key) and `@calls[key] = count()` on one u64 key, declared by
+/// `start` with 80-byte descriptors (probe-abi.rst, "Maps") as the C SDK declares them.
+const MAP_WAT: &str = r#"(module
+    (import "kwasm" "map_declare" (func $declare (param i32 i32) (result i32)))
+    (import "kwasm" "map_update" (func $update (param i32 i64 i64)))
+    (memory (export "memory") 1)
+    (data (i32.const 0) "hits")
+    (data (i32.const 32) "\01\00\00\00\00\00\00\00\01\00\00\00")
+    (data (i32.const 80) "calls")
+    (data (i32.const 112) "\01\00\00\00\01\00\00\00\00\04\00\00")
+    (global $hits (mut i32) (i32.const 0))
+    (global $calls (mut i32) (i32.const 0))
+    (func $declare_maps
+        (global.set $hits (call $declare (i32.const 0) (i32.const 80)))
+        (global.set $calls (call $declare (i32.const 80) (i32.const 80))))
+    (start $declare_maps)
+    (func (export "kprobe:map_count:pre")
+        (call $update (global.get $hits) (i64.const 0) (i64.const 0)))
+    (func (export "kprobe:map_count_key:pre")
+        (call $update (global.get $calls) (i64.const 4242) (i64.const 0))))"#;
 
 /// One small function of the load row's module, different for each `k` so that no
 /// engine can share work between them: a loop, memory traffic, a call and branches,
@@ -250,11 +273,17 @@ enum Workload {
     Loop,
     Report,
     Load,
+    /// kwasm only: a map `count()`, no key.
+    MapCount,
+    /// kwasm only: a map `count()` on a u64 key.
+    MapCountKey,
 }
 
-const WORKLOADS: [Workload; 6] = [
+const WORKLOADS: [Workload; 8] = [
     Workload::Empty,
     Workload::Counter,
+    Workload::MapCount,
+    Workload::MapCountKey,
     Workload::Hist,
     Workload::Loop,
     Workload::Report,
@@ -270,6 +299,8 @@ impl Workload {
             Workload::Loop => "1000-iteration loop".into(),
             Workload::Report => "report, 1 KiB string".into(),
             Workload::Load => format!("load module, {} B", big.len()),
+            Workload::MapCount => "map count()".into(),
+            Workload::MapCountKey => "map count(), u64 key".into(),
         }
     }
 }
@@ -350,7 +381,9 @@ impl Bench for Native {
             Workload::Report => (0..iters).for_each(|_| {
                 black_box(self.report());
             }),
-            Workload::Load => unreachable!("no native row for loading"),
+            Workload::Load | Workload::MapCount | Workload::MapCountKey => {
+                unreachable!("no native row for loading or maps")
+            }
         }
     }
 
@@ -368,6 +401,9 @@ struct Kwasm {
     program: *mut Program,
     /// Attach point index of each handler, in the order of [`HANDLERS`].
     index: [u32; 4],
+    /// The map workloads' program ([`MAP_WAT`]) and its two handlers' indexes.
+    maps: *mut Program,
+    map_index: [u32; 2],
     big: Vec<u8>,
     out: [u8; REPORT_BUF],
 }
@@ -398,62 +434,71 @@ fn kwasm_load(code: &[u8]) -> *mut Program {
     out
 }
 
+/// Calls handler `index` of `program` through the C ABI, as the kernel module does.
+#[inline(always)]
+fn call_handler(program: *mut Program, index: u32) {
+    let params = [0u64; 6];
+    let mut trap = TrapInfo {
+        kind: 0,
+        message: null(),
+    };
+    // SAFETY: A live handle used by this thread only; six parameters; `trap` writable.
+    let ret = unsafe {
+        kwasm_engine_call(program, index, null_mut(), 0, params.as_ptr(), 0, FUEL, &mut trap)
+    };
+    assert_eq!(ret, 0, "kwasm trapped");
+}
+
+/// The attach point index of each of `handlers` (`kprobe:SYMBOL:pre`) in `program`:
+/// attach points are sorted by export name, not declared in order.
+fn handler_indexes<const N: usize>(program: *mut Program, handlers: [&str; N]) -> [u32; N] {
+    // SAFETY: `program` is live; `info` is writable and its symbol lives as long as the
+    // program.
+    let symbols: Vec<String> = unsafe {
+        (0..kwasm_engine_attach_count(program))
+            .map(|i| {
+                let mut info = AttachInfo {
+                    symbol: null(),
+                    name: null(),
+                    kind: null(),
+                    nparams: 0,
+                };
+                assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
+                CStr::from_ptr(info.symbol).to_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    handlers.map(|h| {
+        let symbol = h
+            .strip_prefix("kprobe:")
+            .unwrap()
+            .strip_suffix(":pre")
+            .unwrap();
+        symbols.iter().position(|s| s == symbol).unwrap() as u32
+    })
+}
+
 impl Kwasm {
     fn new(code: &[u8], big: &[u8]) -> Self {
         let program = kwasm_load(code);
-        // Attach points are sorted by export name, not declared in order: look each up.
-        // SAFETY: `program` is live; `info` is writable and its symbol lives as long as
-        // the program.
-        let symbols: Vec<String> = unsafe {
-            (0..kwasm_engine_attach_count(program))
-                .map(|i| {
-                    let mut info = AttachInfo {
-                        symbol: null(),
-                        name: null(),
-                        kind: null(),
-                        nparams: 0,
-                    };
-                    assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
-                    CStr::from_ptr(info.symbol).to_str().unwrap().to_owned()
-                })
-                .collect()
-        };
-        let index = HANDLERS.map(|h| {
-            let symbol = h
-                .strip_prefix("kprobe:")
-                .unwrap()
-                .strip_suffix(":pre")
-                .unwrap();
-            symbols.iter().position(|s| s == symbol).unwrap() as u32
-        });
+        let maps = kwasm_load(&wat::parse_str(MAP_WAT).unwrap());
         Self {
             program,
-            index,
+            index: handler_indexes(program, HANDLERS),
+            maps,
+            map_index: handler_indexes(
+                maps,
+                ["kprobe:map_count:pre", "kprobe:map_count_key:pre"],
+            ),
             big: big.to_vec(),
             out: [0; REPORT_BUF],
         }
     }
 
+    /// Calls handler `index` of the handlers' program.
     #[inline(always)]
     fn call(&mut self, index: u32) {
-        let params = [0u64; 6];
-        let mut trap = TrapInfo {
-            kind: 0,
-            message: null(),
-        };
-        // SAFETY: A live handle used by this thread only; six parameters; `trap` writable.
-        let ret = unsafe {
-            kwasm_engine_call(
-                self.program,
-                index,
-                null_mut(),
-                params.as_ptr(),
-                0,
-                FUEL,
-                &mut trap,
-            )
-        };
-        assert_eq!(ret, 0, "kwasm trapped");
+        call_handler(self.program, index);
     }
 
     fn report(&mut self) -> usize {
@@ -483,8 +528,11 @@ impl Kwasm {
 
 impl Drop for Kwasm {
     fn drop(&mut self) {
-        // SAFETY: The handle came from `kwasm_engine_load` and is freed once.
-        unsafe { kwasm_engine_free(self.program) };
+        // SAFETY: The handles came from `kwasm_engine_load` and are freed once.
+        unsafe {
+            kwasm_engine_free(self.program);
+            kwasm_engine_free(self.maps);
+        }
     }
 }
 
@@ -494,6 +542,10 @@ impl Bench for Kwasm {
             Workload::Empty | Workload::Counter | Workload::Hist | Workload::Loop => {
                 let index = self.index[w as usize];
                 (0..iters).for_each(|_| self.call(index));
+            }
+            Workload::MapCount | Workload::MapCountKey => {
+                let index = self.map_index[matches!(w, Workload::MapCountKey) as usize];
+                (0..iters).for_each(|_| call_handler(self.maps, index));
             }
             Workload::Report => (0..iters).for_each(|_| {
                 black_box(self.report());
@@ -604,6 +656,7 @@ impl Bench for Wasm3 {
                     black_box(&self.big),
                 )));
             }),
+            Workload::MapCount | Workload::MapCountKey => unreachable!("kwasm's maps only"),
         }
     }
 
@@ -712,6 +765,7 @@ impl Bench for Wamr<'_> {
                     black_box(&self.big),
                 )));
             }),
+            Workload::MapCount | Workload::MapCountKey => unreachable!("kwasm's maps only"),
         }
     }
 
@@ -806,6 +860,7 @@ fn examples(dir: &std::path::Path) {
                                 program,
                                 i,
                                 null_mut(),
+                                0,
                                 params.as_ptr(),
                                 0,
                                 FUEL,
@@ -848,6 +903,7 @@ unsafe fn time_handler(program: *mut Program, index: u32) -> f64 {
                         program,
                         index,
                         null_mut(),
+                        0,
                         params.as_ptr(),
                         0,
                         FUEL,
@@ -933,13 +989,21 @@ fn main() {
     let code = wat::parse_str(WAT).unwrap();
     let (big, filler_funcs) = sized_big_module();
 
-    // `KWASM_BENCH_PROFILE=N`: only N calls of kwasm's empty handler, for a profiler
+    // `KWASM_BENCH_PROFILE=N`: only N calls of kwasm's empty handler (or of the handler
+    // of `KWASM_BENCH_PROFILE_WORKLOAD`: empty, counter, map or map_key), for a profiler
     // (performance.rst, "Where an empty call goes"):
     // valgrind --tool=callgrind --toggle-collect=kwasm_engine_call target/release/kwasm-bench-host
     if let Some(n) = std::env::var("KWASM_BENCH_PROFILE").ok().and_then(|n| n.parse().ok()) {
-        let mut kwasm = Kwasm::new(&code, &big);
-        let empty = kwasm.index[0];
-        (0..n).for_each(|_| kwasm.call(empty));
+        let kwasm = Kwasm::new(&code, &big);
+        let workload = std::env::var("KWASM_BENCH_PROFILE_WORKLOAD");
+        let (program, index) = match workload.as_deref().unwrap_or("empty") {
+            "empty" => (kwasm.program, kwasm.index[0]),
+            "counter" => (kwasm.program, kwasm.index[1]),
+            "map" => (kwasm.maps, kwasm.map_index[0]),
+            "map_key" => (kwasm.maps, kwasm.map_index[1]),
+            other => panic!("KWASM_BENCH_PROFILE_WORKLOAD={other}: empty, counter, map or map_key"),
+        };
+        (0..n).for_each(|_| call_handler(program, index));
         return;
     }
 
@@ -962,7 +1026,11 @@ fn main() {
     }
 
     // (workload, engine) -> batch size; 0 where the engine has no such row.
-    let runs = |w: Workload, e: usize| !(matches!(w, Workload::Load) && e == 0);
+    let runs = |w: Workload, e: usize| match w {
+        Workload::Load => e != 0,
+        Workload::MapCount | Workload::MapCountKey => e == 1,
+        _ => true,
+    };
     let iters: Vec<[u32; 4]> = WORKLOADS
         .iter()
         .map(|&w| {

@@ -158,7 +158,7 @@ fn call(p: *mut Program, fuel: u64) -> (f64, i32) {
     };
     let t = cpu_ns();
     // SAFETY: `p` is live and used by this thread only.
-    let ret = unsafe { kwasm_engine_call(p, 0, null_mut(), params.as_ptr(), 0, fuel, &mut trap) };
+    let ret = unsafe { kwasm_engine_call(p, 0, null_mut(), 0, params.as_ptr(), 0, fuel, &mut trap) };
     (ms_since(t), black_box(ret))
 }
 

@@ -46,6 +46,18 @@ static int kwasm_host_ret(void *ctx, u64 *value)
 }
 NOKPROBE_SYMBOL(kwasm_host_ret);
 
+/* func_ip(): set by the attach kind that delivered the hit (a tracepoint has none). */
+static int kwasm_host_func_ip(void *ctx, u64 *value)
+{
+	const struct kwasm_hit *hit = ctx;
+
+	if (!hit->func_ip)
+		return -EINVAL;
+	*value = hit->func_ip;
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_host_func_ip);
+
 static int kwasm_host_syscall_arg(void *ctx, u32 n, u64 *value)
 {
 	return kwasm_syscall_arg(ctx, n, value);
@@ -239,4 +251,5 @@ const struct kwasm_host_ops kwasm_host_ops = {
 	.symbol = kwasm_host_symbol,
 	.stream = kwasm_host_stream,
 	.kstack = kwasm_host_kstack,
+	.func_ip = kwasm_host_func_ip,
 };

@@ -195,3 +195,37 @@ kallsyms_addr() {
 	[ "$shown" -ge 20 ]
 	[ "$shown" = "$n" ] || [ "$(tail -n1 "$WASM/f/stats")" = "... cut: the rest does not fit in one page" ]
 }
+
+@test "the module whose functions a wildcard is on can be removed; detaching after is clean" {
+	kwasm_new w wild_count
+	echo 1 >"$WASM/w/active"
+	echo 1 >"$TARGET/wild_calls"
+	rmmod kwasm_test_target
+	echo 0 >"$WASM/w/active"
+	[ "$(stat_of w '  kwasm_test_wild_c' hits)" = 3 ]
+	target_load
+	echo 1 >"$WASM/w/active"
+	echo 1 >"$TARGET/wild_calls"
+	echo 0 >"$WASM/w/active"
+	# A new activation resolves the pattern anew: new addresses, new counts.
+	[ "$(stat_of w '  kwasm_test_wild_c' hits)" = 3 ]
+	[ "$(stat_of w 'kprobe:kwasm_test_wild_\*:pre' hits)" = 6 ]
+}
+
+@test "kwasm's own functions are skipped and counted; matching only them is ENOENT" {
+	kwasm_new o wild_own
+	echo 1 >"$WASM/o/active"
+	echo 1 >"$TARGET/wild_calls"
+	cat "$WASM/o/stats"
+	skipped=$(sed -n 's/^kprobe:.* skipped=\([0-9]*\)$/\1/p' "$WASM/o/stats")
+	[ "$skipped" -ge 5 ]
+	[ "$(stat_of o '  kwasm_test_wild_c' hits)" = 3 ]
+	[ "$(stat_of o '  kwasm_test_traced' hits)" = 0 ]
+	! grep -q '^  kwasm_exec_' "$WASM/o/stats"
+	! grep -q 'kwasm_exec_' /sys/kernel/tracing/enabled_functions
+	echo 0 >"$WASM/o/active"
+	kwasm_new n wild_only_own
+	run write_attr "$WASM/n/active" 1
+	[ "$status" -ne 0 ]
+	[ "$(status_of n error)" = "ENOENT: active: cannot attach kprobe:kwasm_exec_*:pre: register_fprobe (only kwasm's own functions match) failed, nothing attached" ]
+}

@@ -86,22 +86,6 @@ static void kwasm_funcs_free(struct kwasm_funcs *tab)
 	kfree(tab);
 }
 
-static int kwasm_func_cmp(const void *key, const void *elt)
-{
-	unsigned long ip = *(const unsigned long *)key;
-	const struct kwasm_func *f = elt;
-
-	return ip < f->ip ? -1 : ip > f->ip;
-}
-NOKPROBE_SYMBOL(kwasm_func_cmp);
-
-static int kwasm_ulong_cmp(const void *a, const void *b)
-{
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int kwasm_fprobe_arg(const struct kwasm_hit *hit, u32 n, u64 *value)
 {
 	if (n >= KWASM_MAX_PARAMS)
@@ -153,6 +137,23 @@ static void kwasm_fprobe_release(struct kwasm_point *pt)
 }
 
 #if IS_ENABLED(CONFIG_FPROBE) && IS_ENABLED(CONFIG_HAVE_FTRACE_REGS_HAVING_PT_REGS)
+
+static int kwasm_func_cmp(const void *key, const void *elt)
+{
+	unsigned long ip = *(const unsigned long *)key;
+	const struct kwasm_func *f = elt;
+
+	return ip < f->ip ? -1 : ip > f->ip;
+}
+NOKPROBE_SYMBOL(kwasm_func_cmp);
+
+static int kwasm_ulong_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 
 static int kwasm_fprobe_entry(struct fprobe *fp, unsigned long entry_ip, unsigned long ret_ip,
 			      struct ftrace_regs *fregs, void *data)
@@ -333,9 +334,16 @@ static u64 kwasm_fprobe_nmissed(const struct kwasm_point *pt)
 
 #else /* !CONFIG_FPROBE */
 
+/*
+ * The handler reads the arguments from ftrace_regs as pt_regs, which needs
+ * HAVE_FTRACE_REGS_HAVING_PT_REGS (x86_64 has it).
+ */
 static int kwasm_fprobe_attach(struct kwasm_point *pt)
 {
-	pt->failed = "register_fprobe (CONFIG_FPROBE is off: no wildcards)";
+	if (!IS_ENABLED(CONFIG_FPROBE))
+		pt->failed = "register_fprobe (CONFIG_FPROBE is off: no wildcards)";
+	else
+		pt->failed = "register_fprobe (ftrace_regs hold no pt_regs here: no wildcards)";
 	return -EOPNOTSUPP;
 }
 

@@ -56,6 +56,11 @@ teardown() {
 	doc_session usage.rst usage-stream /kwasm
 }
 
+@test "usage.rst: its wildcard session runs as the page shows it" {
+	kwasm_unload
+	doc_session usage.rst usage-wildcard /kwasm
+}
+
 # dmesg's lines from kwasm share one rate limit, 10 lines in 5 s: a session that shows
 # them starts 5 s after the tests before it, whose lines could use up the window.
 dmesg_window() {

@@ -16,7 +16,7 @@ teardown() {
 	rm -rf /tmp/s
 }
 
-@test "stress: two vCPUs, seven programs (one per-CPU), toggles, rewrites and recreation for 40 s" {
+@test "stress: two vCPUs, nine programs (one per-CPU, two wildcards), toggles, rewrites and recreation for 40 s" {
 	kwasm_new count mkdir_count
 	# The same counter in per-CPU mode: its CPUs' counts must add up to the shared one's.
 	mkdir "$WASM/pc"
@@ -28,7 +28,14 @@ teardown() {
 	# Tracepoints on the scheduler, toggled below, and stacks on every vfs_mkdir.
 	kwasm_new rq runqlat
 	kwasm_new stk stackcount
-	for p in count pc errs lat sc rq stk; do echo 1 >"$WASM/$p/active"; done
+	# Wildcards on every vfs_* function: one stays (per-CPU: busy vfs_read/write hits on
+	# both vCPUs never wait for each other, so none is dropped), one is attached and
+	# detached below.
+	mkdir "$WASM/fc"
+	echo percpu >"$WASM/fc/mode"
+	cat /kwasm/probes/funccount.wasm >"$WASM/fc/code"
+	kwasm_new fc2 funccount
+	for p in count pc errs lat sc rq stk fc fc2; do echo 1 >"$WASM/$p/active"; done
 	stop=/tmp/s/stop
 	# The workload: a known number of mkdirs on each vCPU, and reads and getpgids.
 	for cpu in 1 2; do
@@ -47,10 +54,12 @@ teardown() {
 	while [ "$(date +%s)" -lt $end ]; do
 		echo 0 >"$WASM/lat/active"
 		echo 0 >"$WASM/rq/active"
+		echo 0 >"$WASM/fc2/active"
 		cat "$WASM/lat/report" "$WASM/sc/report" "$WASM/count/stats" "$WASM/pc/report" >/dev/null
-		cat "$WASM/rq/report" "$WASM/stk/report" >/dev/null
+		cat "$WASM/rq/report" "$WASM/stk/report" "$WASM/fc/stats" "$WASM/fc/maps" >/dev/null
 		echo 1 >"$WASM/lat/active"
 		echo 1 >"$WASM/rq/active"
+		echo 1 >"$WASM/fc2/active"
 		cat /kwasm/probes/mkdir_errno.wasm >"$WASM/count/code"
 		mkdir "$WASM/tmp$i"
 		# Every other one per-CPU: made, run, reported and removed under load.
@@ -63,7 +72,7 @@ teardown() {
 	done
 	touch $stop
 	wait
-	for p in count pc errs lat sc rq stk; do echo 0 >"$WASM/$p/active"; done
+	for p in count pc errs lat sc rq stk fc fc2; do echo 0 >"$WASM/$p/active"; done
 	made=$(($(cat /tmp/s/made1) + $(cat /tmp/s/made2)))
 	# The counter saw every mkdir of the workload (plus the churn loop's mkdirs of
 	# programs, which are mkdir calls too), and the refused rewrites never replaced it.
@@ -78,6 +87,9 @@ teardown() {
 	stacked=$(sed -n 's/^\]: //p; s/^@dropped: //p' "$WASM/stk/report" | awk '{ s += $1 } END { print s }')
 	[ "$stacked" -eq $((made + i)) ]
 	[ "$(stat_of stk kprobe:vfs_mkdir:pre traps)" = 0 ]
+	# And the wildcard that stayed attached counted each under vfs_mkdir.
+	grep -qx "@funcs\[vfs_mkdir\]: $((made + i))" "$WASM/fc/maps"
+	[ "$(stat_of fc 'kprobe:vfs_\*:pre' traps)" = 0 ]
 	for e in sched_switch sched_wakeup sched_wakeup_new; do
 		[ "$(stat_of rq tracepoint:sched:$e traps)" = 0 ]
 	done

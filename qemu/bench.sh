@@ -428,6 +428,30 @@ for n in 10 100 1000 5000; do
 		printf '%-16s %10s %14s\n' "$n functions" $(wc -c < $f) $(median load_ms)
 	fi
 done
+
+# Attaching and detaching a wildcard over some 50 functions (bench/probes/wildcard.c, one
+# fprobe): wall time of echo 1 > active and of echo 0 > active, by bash's $EPOCHREALTIME,
+# WILD_RUNS times each, the median.
+WILD_RUNS=${kwasm_bench_wild_runs:-5}
+wild_ms() { # VALUE: ms that echo VALUE > active takes
+	bash -c 's=$EPOCHREALTIME; echo "$1" > "$2"; e=$EPOCHREALTIME; echo "${s/./} ${e/./}"' \
+		_ $1 $W/wc/active | awk '{ printf "%.3f\n", ($2 - $1) / 1000 }'
+}
+echo
+rm -f $OUT/wild_attach $OUT/wild_detach $OUT/wild_failed
+mkdir $W/wc && cat /kwasm/bench/wildcard.wasm > $W/wc/code
+for r in $(seq 1 $WILD_RUNS); do
+	wild_ms 1 >> $OUT/wild_attach
+	grep -q 'state: active' $W/wc/status || { grep error $W/wc/status > $OUT/wild_failed; break; }
+	wild_n=$(sed -n 's/^kprobe:.* functions=\([0-9]*\) .*/\1/p' $W/wc/stats)
+	wild_ms 0 >> $OUT/wild_detach
+done
+rmdir $W/wc
+if [ -e $OUT/wild_failed ]; then
+	echo "wildcard kprobe:vfs_[a-p]*:pre: failed: $(cat $OUT/wild_failed)"
+else
+	echo "wildcard kprobe:vfs_[a-p]*:pre on $wild_n functions (one fprobe): attach $(median wild_attach) ms, detach $(median wild_detach) ms (medians of $(wc -l < $OUT/wild_attach) runs)"
+fi
 rmmod kwasm
 
 # Worst cases: calls that use all their fuel, at the fuel default, the max_fuel default,

@@ -200,36 +200,37 @@ impl Exec {
         unsafe { ffi::kwasm_exec_points(self.0.as_ptr()) }
     }
 
-    /// The counters of attach point `index` (below [`Self::points`]).
+    /// The counters of attach point `index` (below [`Self::points`]); a wildcard's are
+    /// the sums of its functions'.
     pub(crate) fn stats(&self, index: u32) -> PointStats<'_> {
-        let mut s = ffi::kwasm_point_stats {
-            export: core::ptr::null(),
-            registrar: core::ptr::null(),
-            hits: 0,
-            missed: 0,
-            traps: 0,
-            fuel_exhausted: 0,
-            ns: 0,
-            waited: 0,
-            dropped: 0,
-        };
+        let mut s = empty_stats();
         // SAFETY: `self.0` is a live exec and `index` in range (callers iterate
         // `0..points()`); `s` is writable.
         unsafe { ffi::kwasm_exec_stats(self.0.as_ptr(), index, &mut s) };
-        PointStats {
-            // SAFETY: The export's name is NUL-terminated and lives as long as the exec,
-            // which the returned value borrows.
-            export: unsafe { CStr::from_ptr(s.export.cast()) },
-            // SAFETY: The registrar's name is a NUL-terminated string literal of the C side.
-            registrar: unsafe { CStr::from_ptr(s.registrar.cast()) },
-            hits: s.hits,
-            missed: s.missed,
-            traps: s.traps,
-            fuel_exhausted: s.fuel_exhausted,
-            ns: s.ns,
-            waited: s.waited,
-            dropped: s.dropped,
-        }
+        // SAFETY: The C side filled both names (see `point_stats`).
+        unsafe { point_stats(&s) }
+    }
+
+    /// How many functions attach point `index` is on if it is a wildcard (0 otherwise),
+    /// and how many its pattern matched that were skipped.
+    pub(crate) fn functions(&self, index: u32) -> (u32, u32) {
+        let mut skipped = 0u32;
+        // SAFETY: `self.0` is a live exec and `index` in range; `skipped` is writable.
+        let n = unsafe { ffi::kwasm_exec_functions(self.0.as_ptr(), index, &mut skipped) };
+        (n, skipped)
+    }
+
+    /// The counters of function `j` (below [`Self::functions`]) of wildcard `index`;
+    /// its `export` is the function's name.
+    pub(crate) fn function_stats(&self, index: u32, j: u32) -> PointStats<'_> {
+        let mut s = empty_stats();
+        // SAFETY: `self.0` is a live exec, `index` and `j` in range (callers iterate
+        // `0..functions(index).0` under the program's lock, which attach also holds);
+        // `s` is writable.
+        unsafe { ffi::kwasm_exec_function_stats(self.0.as_ptr(), index, j, &mut s) };
+        // SAFETY: The C side filled both names; a function's name lives until the next
+        // attach, which needs the program's lock that the borrow of `self` implies.
+        unsafe { point_stats(&s) }
     }
 
     /// Calls `report` into `buf`; returns the length and whether the string was cut.
@@ -350,5 +351,41 @@ impl Drop for Exec {
     fn drop(&mut self) {
         // SAFETY: `self.0` is a live exec, dropped once.
         unsafe { ffi::kwasm_exec_free(self.0.as_ptr()) }
+    }
+}
+
+/// Counters to be filled by the C side.
+fn empty_stats() -> ffi::kwasm_point_stats {
+    ffi::kwasm_point_stats {
+        export: core::ptr::null(),
+        registrar: core::ptr::null(),
+        hits: 0,
+        missed: 0,
+        traps: 0,
+        fuel_exhausted: 0,
+        ns: 0,
+        waited: 0,
+        dropped: 0,
+    }
+}
+
+/// The counters the C side filled in `s`.
+///
+/// # Safety
+///
+/// `s.export` and `s.registrar` are NUL-terminated strings that live as long as `'a`.
+unsafe fn point_stats<'a>(s: &ffi::kwasm_point_stats) -> PointStats<'a> {
+    PointStats {
+        // SAFETY: The caller guarantees it.
+        export: unsafe { CStr::from_ptr(s.export.cast()) },
+        // SAFETY: The caller guarantees it.
+        registrar: unsafe { CStr::from_ptr(s.registrar.cast()) },
+        hits: s.hits,
+        missed: s.missed,
+        traps: s.traps,
+        fuel_exhausted: s.fuel_exhausted,
+        ns: s.ns,
+        waited: s.waited,
+        dropped: s.dropped,
     }
 }

@@ -109,8 +109,13 @@ static void kwasm_exec_release(struct kwasm_exec *ex)
 	}
 	kwasm_engine_free(ex->engine);
 	kwasm_rt_reclaim();
-	for (i = 0; i < ex->npoints; i++)
-		free_percpu(ex->points[i].counters);
+	for (i = 0; i < ex->npoints; i++) {
+		struct kwasm_point *pt = &ex->points[i];
+
+		if (pt->kind && pt->kind->release)
+			pt->kind->release(pt);
+		free_percpu(pt->counters);
+	}
 	kfree(ex->batch);
 	kfree(ex->name);
 	kfree(ex);
@@ -360,11 +365,14 @@ void kwasm_run(struct kwasm_hit *hit)
 
 	if (!kwasm_comm_matches(ex))
 		return;
-	/* Written only by this CPU, inside the program, with the busy flag set. */
-	c = this_cpu_ptr(pt->counters);
+	/*
+	 * Written only by this CPU, inside the program, with the busy flag set: the
+	 * point's, or those of the one of a wildcard's functions that fired.
+	 */
+	c = this_cpu_ptr(hit->counters ?: pt->counters);
 	inst = kwasm_enter(ex, &flags, c);
 	if (!inst) {
-		atomic64_inc(&pt->missed);
+		atomic64_inc(hit->missed ?: &pt->missed);
 		return;
 	}
 	if (pt->info.nparams)
@@ -477,6 +485,38 @@ void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *m
 	*memory_bytes = ex->memory_bytes;
 }
 
+/* Adds one CPU's counters to @out. */
+static void kwasm_stats_add(struct kwasm_point_stats *out, const struct kwasm_point_counters *c)
+{
+	u64 hits = READ_ONCE(c->hits), timed = READ_ONCE(c->timed);
+
+	out->hits += hits;
+	out->traps += READ_ONCE(c->traps);
+	out->fuel_exhausted += READ_ONCE(c->fuel_exhausted);
+	/* The timed hits' time, scaled to all of this CPU's (KWASM_TIME_EVERY). */
+	if (timed)
+		out->ns += mul_u64_u64_div_u64(READ_ONCE(c->ns), max(hits, timed), timed);
+	out->waited += READ_ONCE(c->waited);
+	out->dropped += READ_ONCE(c->dropped);
+}
+
+/**
+ * kwasm_stats_sum() - sum every CPU's counters of one attach point or function
+ * @counters: the per-CPU counters
+ * @out: where the sums go, added to what is there
+ *
+ * Summed without entering the program: each counter is one word written with
+ * WRITE_ONCE by its CPU, and a reader must not hold up handlers (or count them missed).
+ */
+void kwasm_stats_sum(const struct kwasm_point_counters __percpu *counters,
+		     struct kwasm_point_stats *out)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		kwasm_stats_add(out, per_cpu_ptr(counters, cpu));
+}
+
 /**
  * kwasm_exec_stats() - read the counters of one attach point
  * @ex: the exec
@@ -486,34 +526,60 @@ void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *m
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out)
 {
 	const struct kwasm_point *pt = &ex->points[index];
-	int cpu;
+	u32 j, n, skipped;
 
-	/*
-	 * Summed without entering the program: each counter is one word written with
-	 * WRITE_ONCE by its CPU, and a reader must not hold up handlers (or count them
-	 * missed).
-	 */
 	out->export = pt->info.name;
 	out->registrar = pt->failed ?: pt->kind->registrar;
 	out->hits = out->traps = out->fuel_exhausted = out->ns = 0;
 	out->waited = out->dropped = 0;
-	for_each_possible_cpu(cpu) {
-		const struct kwasm_point_counters *c = per_cpu_ptr(pt->counters, cpu);
-
-		u64 hits = READ_ONCE(c->hits), timed = READ_ONCE(c->timed);
-
-		out->hits += hits;
-		out->traps += READ_ONCE(c->traps);
-		out->fuel_exhausted += READ_ONCE(c->fuel_exhausted);
-		/* The timed hits' time, scaled to all of this CPU's (KWASM_TIME_EVERY). */
-		if (timed)
-			out->ns += mul_u64_u64_div_u64(READ_ONCE(c->ns), max(hits, timed),
-						       timed);
-		out->waited += READ_ONCE(c->waited);
-		out->dropped += READ_ONCE(c->dropped);
-	}
+	kwasm_stats_sum(pt->counters, out);
 	out->missed = atomic64_read(&pt->missed) +
 		      (pt->registered ? pt->kind->nmissed(pt) : 0);
+	/* A wildcard's hits are counted by function: the point's line is their sum. */
+	n = pt->kind->functions ? pt->kind->functions(pt, &skipped) : 0;
+	for (j = 0; j < n; j++) {
+		struct kwasm_point_stats f;
+
+		pt->kind->function_stats(pt, j, &f);
+		out->hits += f.hits;
+		out->missed += f.missed;
+		out->traps += f.traps;
+		out->fuel_exhausted += f.fuel_exhausted;
+		out->ns += f.ns;
+		out->waited += f.waited;
+		out->dropped += f.dropped;
+	}
+}
+
+/**
+ * kwasm_exec_functions() - how many functions one attach point is on, if a wildcard
+ * @ex: the exec
+ * @index: the attach point
+ * @skipped: set to how many functions its pattern matched that it skipped
+ *
+ * Return: the number of functions, 0 for an attach point on one (or none attached yet).
+ */
+u32 kwasm_exec_functions(const struct kwasm_exec *ex, u32 index, u32 *skipped)
+{
+	const struct kwasm_point *pt = &ex->points[index];
+
+	*skipped = 0;
+	return pt->kind->functions ? pt->kind->functions(pt, skipped) : 0;
+}
+
+/**
+ * kwasm_exec_function_stats() - read the counters of one of a wildcard's functions
+ * @ex: the exec
+ * @index: the attach point
+ * @j: the function, below kwasm_exec_functions()
+ * @out: filled with its counters; its export is the function's name
+ */
+void kwasm_exec_function_stats(const struct kwasm_exec *ex, u32 index, u32 j,
+			       struct kwasm_point_stats *out)
+{
+	const struct kwasm_point *pt = &ex->points[index];
+
+	pt->kind->function_stats(pt, j, out);
 }
 
 /* One CPU's report, in per-CPU mode. */

@@ -56,6 +56,18 @@ static int kwasm_host_entry_ns(void *ctx, u64 *value)
 }
 NOKPROBE_SYMBOL(kwasm_host_entry_ns);
 
+/* func_ip(): set by the attach kind that delivered the hit (a tracepoint has none). */
+static int kwasm_host_func_ip(void *ctx, u64 *value)
+{
+	const struct kwasm_hit *hit = ctx;
+
+	if (!hit->func_ip)
+		return -EINVAL;
+	*value = hit->func_ip;
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_host_func_ip);
+
 static int kwasm_host_syscall_arg(void *ctx, u32 n, u64 *value)
 {
 	return kwasm_syscall_arg(ctx, n, value);
@@ -250,4 +262,5 @@ const struct kwasm_host_ops kwasm_host_ops = {
 	.stream = kwasm_host_stream,
 	.kstack = kwasm_host_kstack,
 	.entry_ns = kwasm_host_entry_ns,
+	.func_ip = kwasm_host_func_ip,
 };

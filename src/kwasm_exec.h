@@ -49,6 +49,9 @@ void kwasm_exec_set_fuel(struct kwasm_exec *ex, u64 fuel);
 u32 kwasm_exec_points(const struct kwasm_exec *ex);
 void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *memory_bytes);
 void kwasm_exec_stats(const struct kwasm_exec *ex, u32 index, struct kwasm_point_stats *out);
+u32 kwasm_exec_functions(const struct kwasm_exec *ex, u32 index, u32 *skipped);
+void kwasm_exec_function_stats(const struct kwasm_exec *ex, u32 index, u32 j,
+			       struct kwasm_point_stats *out);
 int kwasm_exec_report(struct kwasm_exec *ex, char *buf, size_t size, size_t *len,
 		      bool *truncated, const char **trap, int *trap_cpu);
 u32 kwasm_exec_maps(const struct kwasm_exec *ex, size_t *bytes);

@@ -5,7 +5,7 @@
  *
  *   exec.c     a loaded program's exec, the call discipline every hit runs under, report
  *   kinds/     the attach kinds, one file each (kprobe.c: kprobe and kretprobe;
- *              tracepoint.c)
+ *              tracepoint.c; fprobe.c: wildcards)
  *   host.c     the host functions' callbacks
  *   syscall.c  what kwasm knows about syscall entry points
  *   log.c      log lines from calls and loads
@@ -25,6 +25,7 @@
 #include "kwasm_exec.h"
 
 struct kwasm_point;
+struct kwasm_point_stats;
 struct kwasm_hit;
 struct pt_regs;
 
@@ -55,6 +56,16 @@ struct kwasm_attach_kind {
 	 * the point's failed to what else failed (a lookup before registering).
 	 */
 	const char *registrar;
+	/*
+	 * Optional, for a kind whose one attach point is on many functions (a wildcard):
+	 * how many it is on, and how many matched but were skipped; one function's
+	 * counters; and freeing what attach kept for them in the point's table (it
+	 * outlives detaching, for stats, until the next attach or the program's end).
+	 */
+	u32 (*functions)(const struct kwasm_point *pt, u32 *skipped);
+	void (*function_stats)(const struct kwasm_point *pt, u32 j,
+			       struct kwasm_point_stats *out);
+	void (*release)(struct kwasm_point *pt);
 };
 
 /*
@@ -65,7 +76,8 @@ struct kwasm_attach_kind {
 #define KWASM_ATTACH_KINDS(X)	\
 	X(kprobe)		\
 	X(kretprobe)		\
-	X(tracepoint)
+	X(tracepoint)		\
+	X(fprobe)
 
 #define KWASM_DECLARE_KIND(name)	extern const struct kwasm_attach_kind kwasm_##name##_kind;
 KWASM_ATTACH_KINDS(KWASM_DECLARE_KIND)
@@ -96,6 +108,8 @@ struct kwasm_point {
 	bool registered;
 	/* What failed when attaching did, for status, if not the kind's registrar. */
 	const char *failed;
+	/* The kind's, kept from attach to the next attach or the program's end. */
+	void *table;
 	/* Each CPU's, written only by that CPU inside the program; summed by stats. */
 	struct kwasm_point_counters __percpu *counters;
 	/* Hits this CPU was already inside a program for, and the mechanism's own misses. */
@@ -133,6 +147,11 @@ struct kwasm_hit {
 	/* kretprobe: the arguments saved at entry; tracepoint: its arguments */
 	const u64 *entry_args;
 	const char *name;		/* while loading: the program's name */
+	/* The address of the function the hit is in (its symbol's start), or 0. */
+	unsigned long func_ip;
+	/* One of a wildcard's functions: its counters, instead of the point's. */
+	struct kwasm_point_counters __percpu *counters;
+	atomic64_t *missed;
 };
 
 /* Non-zero while this CPU is inside a call into any program (exec.c). */
@@ -141,6 +160,11 @@ DECLARE_PER_CPU(int, kwasm_cpu_busy);
 /* exec.c */
 void kwasm_run(struct kwasm_hit *hit);
 bool kwasm_comm_matches(const struct kwasm_exec *ex);
+void kwasm_stats_sum(const struct kwasm_point_counters __percpu *counters,
+		     struct kwasm_point_stats *out);
+
+/* kinds/kprobe.c */
+unsigned long kwasm_symbol_start(unsigned long addr);
 
 /* syscall.c */
 bool kwasm_symbol_is_syscall(const char *symbol);

@@ -14,7 +14,7 @@ use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::Mutex;
 
-use crate::engine::{Exec, ReportFailure, Stream};
+use crate::engine::{Exec, PointStats, ReportFailure, Stream};
 use crate::errno::errno_name;
 
 /// Where a program is in its life.
@@ -554,19 +554,18 @@ impl Program {
             return Ok(());
         };
         for i in 0..exec.points() {
-            let s = exec.stats(i);
-            writeln!(
-                w,
-                "{} hits={} missed={} traps={} fuel_exhausted={} ns={} waited={} dropped={}",
-                s.export.to_str().unwrap_or("?"),
-                s.hits,
-                s.missed,
-                s.traps,
-                s.fuel_exhausted,
-                s.ns,
-                s.waited,
-                s.dropped
-            )?;
+            stats_line(w, "", &exec.stats(i))?;
+            let (n, skipped) = exec.functions(i);
+            if n == 0 {
+                writeln!(w)?;
+                continue;
+            }
+            // A wildcard: its sums, then a line per function, indented.
+            writeln!(w, " functions={n} skipped={skipped}")?;
+            for j in 0..n {
+                stats_line(w, "  ", &exec.function_stats(i, j))?;
+                writeln!(w)?;
+            }
         }
         // A line per map, after the attach points' lines; `stats` is one page at most.
         let mut lines = KVVec::from_elem(0u8, kernel::page::PAGE_SIZE, GFP_KERNEL)
@@ -579,4 +578,20 @@ impl Program {
         }
         Ok(())
     }
+}
+
+/// One attach point's (or one of a wildcard's functions') counters, without the newline.
+fn stats_line(w: &mut impl Write, indent: &str, s: &PointStats<'_>) -> core::fmt::Result {
+    write!(
+        w,
+        "{indent}{} hits={} missed={} traps={} fuel_exhausted={} ns={} waited={} dropped={}",
+        s.export.to_str().unwrap_or("?"),
+        s.hits,
+        s.missed,
+        s.traps,
+        s.fuel_exhausted,
+        s.ns,
+        s.waited,
+        s.dropped
+    )
 }

@@ -51,6 +51,11 @@ unsafe extern "C" fn stream(_: *mut c_void, _: *const u8, _: u32) -> i32 {
 unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
+unsafe extern "C" fn func_ip(_: *mut c_void, value: *mut u64) -> i32 {
+    // SAFETY: The engine passes a valid `value`.
+    unsafe { *value = 0xffff_ffff_8100_0000 };
+    0
+}
 static OPS: HostOps = HostOps {
     arg,
     ret,
@@ -64,6 +69,7 @@ static OPS: HostOps = HostOps {
     stream,
     kstack,
     entry_ns: ret,
+    func_ip,
 };
 
 /// A small deterministic generator (xorshift64*), so the corpus is the same every run.

@@ -24,6 +24,40 @@ enum Target {
     Symbol,
     /// A trace event, `GROUP:EVENT` as tracefs names it (`sched:sched_switch`).
     Event,
+    /// A glob over kernel symbols (`vfs_*`), as the kernel's `glob_match()` reads it:
+    /// `*`, `?` and `[...]` classes (`[!...]` negated, `a-z` ranges).
+    Pattern,
+}
+
+/// The characters that make a symbol a pattern.
+const GLOB_CHARS: &[u8] = b"*?[";
+
+/// Whether an export's target is a pattern rather than one symbol.
+fn is_pattern(target: &str) -> bool {
+    target.bytes().any(|b| GLOB_CHARS.contains(&b))
+}
+
+/// Checks a pattern's `[...]` classes: closed, not nested, not empty.
+fn check_classes(pattern: &str) -> Result<(), &'static str> {
+    let mut class: Option<usize> = None;
+    for b in pattern.bytes() {
+        match (class, b) {
+            (None, b'[') => class = Some(0),
+            (None, b']') => return Err("a ']' has no '['"),
+            (None, b'!' | b'-') => return Err("'!' and '-' are only for inside [...]"),
+            (Some(_), b'[') => return Err("classes [...] do not nest"),
+            (Some(0), b']') => return Err("a class [...] is empty"),
+            (Some(_), b']') => class = None,
+            (Some(0), b'!') => {}
+            (Some(_), b'*' | b'?') => return Err("'*' and '?' are not for inside [...]"),
+            (Some(n), _) => class = Some(n + 1),
+            (None, _) => {}
+        }
+    }
+    match class {
+        Some(_) => Err("a '[' has no ']'"),
+        None => Ok(()),
+    }
 }
 
 impl Target {
@@ -32,6 +66,7 @@ impl Target {
         match self {
             Target::Symbol => "SYMBOL",
             Target::Event => "GROUP:EVENT",
+            Target::Pattern => "PATTERN",
         }
     }
 
@@ -63,6 +98,18 @@ impl Target {
                     Some(_) => Err(
                         "a group and an event are non-empty and have only letters, digits and '_'",
                     ),
+                }
+            }
+            Target::Pattern => {
+                if target.len() > MAX_SYMBOL_LEN {
+                    Err("the pattern is longer than 511 bytes")
+                } else if !target
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.*?[]!-".contains(&b))
+                {
+                    Err("a pattern has only letters, digits, '_', '.', '*', '?' and [...] classes")
+                } else {
+                    check_classes(target)
                 }
             }
         }
@@ -133,6 +180,15 @@ pub const KINDS: &[AttachKind] = &[
         suffix: None,
         max_params: MAX_PARAMS,
         expected: "up to six i32/i64 parameters (the tracepoint's arguments) and no result",
+        on_return: false,
+    },
+    AttachKind {
+        name: c"fprobe",
+        prefix: "kprobe",
+        target: Target::Pattern,
+        suffix: Some("pre"),
+        max_params: MAX_PARAMS,
+        expected: "up to six i32/i64 parameters and no result",
         on_return: false,
     },
 ];
@@ -243,9 +299,19 @@ fn kind_name(ty: &ExternType) -> &'static str {
     }
 }
 
-/// The kinds whose exports start with `prefix` and a colon.
+/// The kinds whose exports start with `prefix` and a colon, and name one target (not a
+/// pattern: the wildcard kinds are found by [`pattern_kind`]).
 fn kinds_of(prefix: &str) -> impl Iterator<Item = &'static AttachKind> + Clone + '_ {
-    KINDS.iter().filter(move |k| k.prefix == prefix)
+    KINDS
+        .iter()
+        .filter(move |k| k.prefix == prefix && k.target != Target::Pattern)
+}
+
+/// The wildcard kind of exports starting with `prefix` and ending in `suffix`, if any.
+fn pattern_kind(prefix: &str, suffix: Option<&str>) -> Option<&'static AttachKind> {
+    KINDS
+        .iter()
+        .find(|k| k.prefix == prefix && k.target == Target::Pattern && k.suffix == suffix)
 }
 
 /// Writes the grammar of the kinds sharing `prefix`, as `kprobe:SYMBOL:pre|post`.
@@ -312,10 +378,48 @@ fn parse_attach_name<'n>(
             .ok_or_else(|| bad(format_args!("it must end in {}", Suffixes(prefix))))?;
         (kind, target)
     };
+    if is_pattern(target) {
+        return parse_pattern(name, kind, target);
+    }
     kind.target
         .check(target)
         .map_err(|why| bad(format_args!("{why}")))?;
     Ok((kind, target))
+}
+
+/// The wildcard kind for an export whose target is a pattern, `kind` being the kind its
+/// prefix and suffix name; or why it does not fit.
+fn parse_pattern<'n>(
+    name: &'n str,
+    kind: &'static AttachKind,
+    target: &'n str,
+) -> Result<(&'static AttachKind, &'n str), LoadError> {
+    let Some(wild) = pattern_kind(kind.prefix, kind.suffix) else {
+        let mut grammar = String::new();
+        for k in KINDS.iter().filter(|k| k.target == Target::Pattern) {
+            let _ = write!(
+                grammar,
+                "{}{}:PATTERN{}{}",
+                if grammar.is_empty() { "" } else { " or " },
+                k.prefix,
+                if k.suffix.is_some() { ":" } else { "" },
+                k.suffix.unwrap_or("")
+            );
+        }
+        return Err(load_error!(
+            EINVAL,
+            "export \"{name}\": a wildcard attaches only as {grammar}"
+        ));
+    };
+    wild.target.check(target).map_err(|why| {
+        load_error!(
+            EINVAL,
+            "export \"{name}\" does not fit {}:PATTERN:{} ({why})",
+            wild.prefix,
+            wild.suffix.unwrap_or("")
+        )
+    })?;
+    Ok((wild, target))
 }
 
 /// Checks a handler's type and returns its parameters.
@@ -449,6 +553,7 @@ pub(crate) const HOST_FUNCS: &[(&str, &[ValType], &[ValType], bool)] = {
         ("stream_printf", &[I32, I32, I32, I32], &[I32], true),
         ("kstack", &[I32, I32], &[I32], true),
         ("ksym", &[I64, I32, I32], &[I32], true),
+        ("func_ip", &[], &[I64], false),
     ]
 };
 

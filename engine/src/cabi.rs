@@ -166,6 +166,10 @@ pub struct HostOps {
     /// Writes a record of `len` (1 to [`STREAM_RECORD_MAX`]) bytes to the program's trace
     /// stream without blocking: 0, or -errno when it was lost (counted). `msg` is checked.
     pub stream: unsafe extern "C" fn(ctx: Ctx, msg: *const u8, len: u32) -> i32,
+    /// Stores the address of the function the hit is in (its symbol's start: a kprobe's
+    /// function, or the one of a wildcard's functions that fired) in `*value`; 0, or
+    /// -errno when the attach point is on no function (a tracepoint).
+    pub func_ip: unsafe extern "C" fn(ctx: Ctx, value: *mut u64) -> i32,
     /// Copies the current hit's kernel stack, innermost first, at most `max` addresses
     /// ([`KSTACK_MAX_FRAMES`] at most), each as 8 little-endian bytes at any alignment;
     /// returns how many. `dst` is checked for `8 * max` bytes.

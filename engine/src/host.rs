@@ -417,6 +417,21 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             _ => trap(&mut caller, c"arg(n): no such argument"),
         }
     })?;
+    linker.func_wrap(M, "func_ip", |mut caller: Caller<'_, HostState>| {
+        if !in_handler(&caller) {
+            return trap(&mut caller, c"func_ip() is only available in a handler");
+        }
+        let s = caller.data();
+        let mut value = 0u64;
+        // SAFETY: As for `arg`.
+        match unsafe { (s.ops.func_ip)(s.ctx, &mut value) } {
+            0 => Ok(value as i64),
+            _ => trap(
+                &mut caller,
+                c"func_ip(): this attach point is on no function",
+            ),
+        }
+    })?;
     linker.func_wrap(M, "ret", |mut caller: Caller<'_, HostState>| {
         if caller.data().phase != Phase::Post {
             return trap(&mut caller, c"ret() is only available in a post handler");

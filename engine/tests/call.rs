@@ -757,3 +757,36 @@ fn kstack_and_ksym_are_charged_fuel_per_byte() {
     let r = p.call(0, (&mut c as *mut FakeCtx).cast(), 1, &[0; 6], 0, 12_700);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
 }
+
+#[test]
+fn func_ip_answers_the_hit_s_function_in_handlers_only() {
+    let mut p = load(
+        r#"(module
+            (import "kwasm" "func_ip" (func $ip (result i64)))
+            (memory (export "memory") 1)
+            (func (export "kprobe:vfs_*:pre") (i64.store (i32.const 0) (call $ip)))
+            (func (export "report") (result i32) (drop (call $ip)) (i32.const 0)))"#,
+    );
+    let mut c = FakeCtx {
+        func: Some(0xffff_ffff_8100_0000),
+        ..Default::default()
+    };
+    call(&mut p, 0, &mut c).unwrap();
+    assert_eq!(
+        u64::from_le_bytes(dump(&mut p)[0..8].try_into().unwrap()),
+        0xffff_ffff_8100_0000
+    );
+    // A tracepoint's hit is on no function.
+    c.func = None;
+    assert_eq!(
+        message(call(&mut p, 0, &mut c)),
+        "func_ip(): this attach point is on no function"
+    );
+    match report(&mut p) {
+        Err(ReportError::Trap(t)) => {
+            assert_eq!(t.kind, TrapKind::BadHostCall);
+            assert_eq!(t.to_string(), "func_ip() is only available in a handler");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -259,5 +259,5 @@ fn the_kinds_are_listed_by_name_and_end_with_null() {
         // SAFETY: Non-null names are static NUL-terminated strings.
         .map(|p| unsafe { CStr::from_ptr(p) }.to_str().unwrap())
         .collect();
-    assert_eq!(names, ["kprobe", "kretprobe", "tracepoint"]);
+    assert_eq!(names, ["kprobe", "kretprobe", "tracepoint", "fprobe"]);
 }

@@ -85,6 +85,72 @@ fn malformed_kprobe_export_names_are_rejected_by_name() {
 }
 
 #[test]
+fn a_kprobe_export_with_glob_characters_is_a_wildcard_of_kind_fprobe() {
+    let p = load(
+        r#"(module
+            (func (export "kprobe:vfs_*:pre") (param i64))
+            (func (export "kprobe:kwasm_test_[ab]?:pre"))
+            (func (export "kprobe:x[!0-9]*.isra.0:pre"))
+            (func (export "kprobe:vfs_read:pre")))"#,
+    );
+    let got: Vec<_> = p
+        .attach_points()
+        .iter()
+        .map(|a| (a.symbol(), a.kind.name(), a.params.len()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("kwasm_test_[ab]?", "fprobe", 0),
+            ("vfs_*", "fprobe", 1),
+            ("vfs_read", "kprobe", 0),
+            ("x[!0-9]*.isra.0", "fprobe", 0),
+        ]
+    );
+}
+
+#[test]
+fn malformed_wildcards_are_rejected_by_name() {
+    let chars = "a pattern has only letters, digits, '_', '.', '*', '?' and [...] classes";
+    for (name, why) in [
+        ("kprobe:vfs_[:pre", "a '[' has no ']'"),
+        ("kprobe:vfs_[]*:pre", "a class [...] is empty"),
+        ("kprobe:vfs_[[a]]*:pre", "classes [...] do not nest"),
+        ("kprobe:vfs_*]:pre", "a ']' has no '['"),
+        (
+            "kprobe:vfs_[a*]:pre",
+            "'*' and '?' are not for inside [...]",
+        ),
+        ("kprobe:!vfs_*:pre", "'!' and '-' are only for inside [...]"),
+        ("kprobe:vfs *:pre", chars),
+        ("kprobe:a:*:pre", chars),
+    ] {
+        let err = load_err(&format!(r#"(module (func (export "{name}")))"#));
+        assert_eq!(
+            err,
+            format!("EINVAL: export \"{name}\" does not fit kprobe:PATTERN:pre ({why})")
+        );
+    }
+    let long = format!("kprobe:{}*:pre", "f".repeat(511));
+    let err = load_err(&format!(r#"(module (func (export "{long}")))"#));
+    assert!(
+        err.ends_with("(the pattern is longer than 511 bytes)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wildcard_on_return_or_on_tracepoints_is_refused() {
+    for name in ["kprobe:vfs_*:post", "tracepoint:sched:sched_*"] {
+        let err = load_err(&format!(r#"(module (func (export "{name}")))"#));
+        assert_eq!(
+            err,
+            format!("EINVAL: export \"{name}\": a wildcard attaches only as kprobe:PATTERN:pre")
+        );
+    }
+}
+
+#[test]
 fn malformed_tracepoint_export_names_are_rejected_by_name() {
     let chars = "a group and an event are non-empty and have only letters, digits and '_'";
     for (name, why) in [
@@ -220,7 +286,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "open" (func))"#,
-            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, entry_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
+            r#"EINVAL: import "kwasm"."open": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, entry_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym, func_ip)"#,
         ),
         (
             r#"(import "kwasm" "arg" (func (param i64) (result i64)))"#,
@@ -232,7 +298,7 @@ fn unknown_imports_and_wrong_import_types_are_rejected_by_name() {
         ),
         (
             r#"(import "kwasm" "memory" (memory 1))"#,
-            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, entry_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym)"#,
+            r#"EINVAL: import "kwasm"."memory": no such host function (there are: arg, ret, syscall_arg, read_kernel, read_user, read_kernel_str, read_user_str, ktime_ns, entry_ns, pid, tgid, cpu, comm, print, map_declare, map_update, map_update_key, map_read, map_read_key, format, stream, stream_printf, kstack, ksym, func_ip)"#,
         ),
     ];
     for (body, want) in cases {

@@ -70,6 +70,10 @@ KWASM_IMPORT(kstack) s32 kwasm_kstack(u64 *dst, s32 max);
 /* The name of the kernel symbol holding addr ("vfs_read", "fn [module]", or the address
  * in hex), NUL-terminated, cut to len; returns its length. */
 KWASM_IMPORT(ksym) s32 kwasm_ksym(u64 addr, char *dst, s32 len);
+/* In a kprobe or wildcard handler: the address of the function the hit is in (for a
+ * wildcard, the one of its functions that fired), as /proc/kallsyms lists it; name it
+ * with kwasm_ksym(). Traps in a tracepoint handler. */
+KWASM_IMPORT(func_ip) u64 kwasm_func_ip(void);
 
 /*
  * Formatting in the kernel (probe-abi.rst, "Formatting"): printf's %d %i %u %x %X %o %c
@@ -137,6 +141,12 @@ KWASM_IMPORT(stream_printf) s32 kwasm_stream_printf(const char *fmt, s32 fmt_len
  * KWASM_POST(sym, long long ret) { ... }. */
 #define KWASM_POST(sym, ...) \
 	KWASM_EXPORT("kprobe:" #sym ":post") void kwasm_post_##sym(__VA_ARGS__)
+/* KWASM_PRE_WILDCARD(id, "vfs_*") { ... } runs on entry of every function the glob pattern
+ * matches when the program is activated (* ? [...]; probe-abi.rst, "Wildcards"), with
+ * parameters as KWASM_PRE's; id only names the C function. kwasm_func_ip() says which
+ * function fired. There is no :post wildcard. */
+#define KWASM_PRE_WILDCARD(id, pattern, ...) \
+	KWASM_EXPORT("kprobe:" pattern ":pre") void kwasm_pre_wild_##id(__VA_ARGS__)
 /* KWASM_TRACEPOINT(group, event) { ... } runs on trace event group:event (tracefs's
  * events/group/event); it may declare up to six int/long long parameters, the tracepoint's
  * TP_PROTO arguments in order (int for arguments narrower than 64 bits):

@@ -32,6 +32,42 @@ static noinline void kwasm_test_traced(unsigned long n)
 	barrier();
 }
 
+/*
+ * Three more ftrace sites for wildcards (kprobe:kwasm_test_wild_*:pre): writing N to
+ * wild_calls calls _a N times, _b 2N times and _c 3N times. Their bodies differ: the
+ * compiler folds identical functions into one address (kallsyms then lists all the
+ * names there, and a wildcard counts the second and third as skipped).
+ */
+static unsigned long wild_total[3];
+
+static noinline void kwasm_test_wild_a(unsigned long n)
+{
+	WRITE_ONCE(wild_total[0], READ_ONCE(wild_total[0]) + n);
+	barrier();
+}
+
+static noinline void kwasm_test_wild_b(unsigned long n)
+{
+	WRITE_ONCE(wild_total[1], READ_ONCE(wild_total[1]) ^ n);
+	barrier();
+}
+
+static noinline void kwasm_test_wild_c(unsigned long n)
+{
+	WRITE_ONCE(wild_total[2], READ_ONCE(wild_total[2]) - n);
+	barrier();
+}
+
+static void kwasm_test_wild(unsigned long n)
+{
+	kwasm_test_wild_a(n);
+	kwasm_test_wild_b(n);
+	kwasm_test_wild_b(n);
+	kwasm_test_wild_c(n);
+	kwasm_test_wild_c(n);
+	kwasm_test_wild_c(n);
+}
+
 /* Writing N calls the parameter's function N times, with 1 to N. */
 static int calls_set(const char *val, const struct kernel_param *kp)
 {
@@ -60,6 +96,8 @@ module_param_cb(notrace_calls, &calls_ops, kwasm_test_notrace, 0644);
 MODULE_PARM_DESC(notrace_calls, "Write N to call kwasm_test_notrace() N times");
 module_param_cb(traced_calls, &calls_ops, kwasm_test_traced, 0644);
 MODULE_PARM_DESC(traced_calls, "Write N to call kwasm_test_traced() N times");
+module_param_cb(wild_calls, &calls_ops, kwasm_test_wild, 0644);
+MODULE_PARM_DESC(wild_calls, "Write N to call kwasm_test_wild_a(), _b() and _c() N, 2N and 3N times");
 
 MODULE_DESCRIPTION("kwasm test: a notrace and a traced function to probe");
 MODULE_LICENSE("GPL");

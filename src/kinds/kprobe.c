@@ -7,6 +7,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
@@ -19,6 +20,7 @@
 struct kwasm_kprobe {
 	struct kprobe kp;
 	struct kwasm_point *pt;
+	unsigned long func_ip;	/* the probed function's start, for func_ip() */
 };
 
 /*
@@ -35,7 +37,36 @@ struct kwasm_entry {
 struct kwasm_kretprobe {
 	struct kretprobe rp;
 	struct kwasm_point *pt;
+	unsigned long func_ip;
 };
+
+/**
+ * kwasm_symbol_start() - the start of the kernel symbol that holds @addr
+ * @addr: an address in a function (a kprobe's, which is past an ENDBR instruction, or
+ *        an ftrace site)
+ *
+ * Process context (attach time), so that handlers' func_ip() is a load. What
+ * /proc/kallsyms lists, and what ksym() names without an offset.
+ *
+ * Return: the symbol's address, or @addr if kallsyms knows none.
+ */
+unsigned long kwasm_symbol_start(unsigned long addr)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long off;
+	char *plus, *slash;
+
+	/* "name+0x4/0x1a0 [module]": the only symbol lookup exported to modules. */
+	sprint_symbol(buf, addr);
+	plus = strrchr(buf, '+');
+	slash = plus ? strchr(plus, '/') : NULL;
+	if (!slash)
+		return addr;
+	*slash = 0;
+	if (kstrtoul(plus + 1, 16, &off) || off > addr)
+		return addr;
+	return addr - off;
+}
 
 /* arg(n): the probed function's n-th argument, from the registers or as saved at entry. */
 static int kwasm_kprobe_arg(const struct kwasm_hit *hit, u32 n, u64 *value)
@@ -94,9 +125,11 @@ NOKPROBE_SYMBOL(kwasm_kretprobe_params);
 
 static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct kwasm_kprobe *k = container_of(kp, struct kwasm_kprobe, kp);
 	struct kwasm_hit hit = {
-		.point = container_of(kp, struct kwasm_kprobe, kp)->pt,
+		.point = k->pt,
 		.regs = regs,
+		.func_ip = k->func_ip,
 	};
 
 	hit.exec = hit.point->exec;
@@ -105,11 +138,19 @@ static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kwasm_pre_handler);
 
-static struct kwasm_point *kwasm_kretprobe_point(struct kretprobe_instance *ri)
+static struct kwasm_kretprobe *kwasm_kretprobe_of(struct kretprobe_instance *ri)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
 
-	return rp ? container_of(rp, struct kwasm_kretprobe, rp)->pt : NULL;
+	return rp ? container_of(rp, struct kwasm_kretprobe, rp) : NULL;
+}
+NOKPROBE_SYMBOL(kwasm_kretprobe_of);
+
+static struct kwasm_point *kwasm_kretprobe_point(struct kretprobe_instance *ri)
+{
+	struct kwasm_kretprobe *k = kwasm_kretprobe_of(ri);
+
+	return k ? k->pt : NULL;
 }
 NOKPROBE_SYMBOL(kwasm_kretprobe_point);
 
@@ -132,14 +173,16 @@ NOKPROBE_SYMBOL(kwasm_entry_handler);
 
 static int kwasm_ret_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	struct kwasm_kretprobe *k = kwasm_kretprobe_of(ri);
 	struct kwasm_hit hit = {
-		.point = kwasm_kretprobe_point(ri),
 		.regs = regs,
 		.entry_args = ((struct kwasm_entry *)ri->data)->args,
 	};
 
-	if (!hit.point)
+	if (!k)
 		return 0;
+	hit.point = k->pt;
+	hit.func_ip = k->func_ip;
 	hit.exec = hit.point->exec;
 	kwasm_run(&hit);
 	return 0;
@@ -149,16 +192,25 @@ NOKPROBE_SYMBOL(kwasm_ret_handler);
 static int kwasm_kprobe_attach(struct kwasm_point *pt)
 {
 	struct kwasm_kprobe *k = pt->priv;
+	int ret;
 
 	k->pt = pt;
 	k->kp.symbol_name = pt->info.symbol;
 	k->kp.pre_handler = kwasm_pre_handler;
-	return register_kprobe(&k->kp);
+	/*
+	 * The handler runs once registered; func_ip() answers 0 until this is set, which
+	 * only a hit racing with activation can see.
+	 */
+	ret = register_kprobe(&k->kp);
+	if (!ret)
+		WRITE_ONCE(k->func_ip, kwasm_symbol_start((unsigned long)k->kp.addr));
+	return ret;
 }
 
 static int kwasm_kretprobe_attach(struct kwasm_point *pt)
 {
 	struct kwasm_kretprobe *k = pt->priv;
+	int ret;
 
 	k->pt = pt;
 	k->rp.kp.symbol_name = pt->info.symbol;
@@ -171,7 +223,10 @@ static int kwasm_kretprobe_attach(struct kwasm_point *pt)
 	 * instance is counted in missed. 56 bytes of entry data each.
 	 */
 	k->rp.maxactive = max_t(int, KWASM_RET_INSTANCES_MIN, 4 * num_possible_cpus());
-	return register_kretprobe(&k->rp);
+	ret = register_kretprobe(&k->rp);
+	if (!ret)
+		WRITE_ONCE(k->func_ip, kwasm_symbol_start((unsigned long)k->rp.kp.addr));
+	return ret;
 }
 
 /* In one call: one RCU grace period for all of them. */

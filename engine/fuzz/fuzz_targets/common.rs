@@ -82,6 +82,11 @@ unsafe extern "C" fn kstack(_: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     unsafe { std::ptr::write_bytes(dst, 0xa5, 8 * max as usize) };
     max as i32
 }
+unsafe extern "C" fn func_ip(_: *mut c_void, value: *mut u64) -> i32 {
+    // SAFETY: The engine passes a valid `value`.
+    unsafe { *value = 0xffff_ffff_8100_0000 };
+    0
+}
 
 pub static OPS: HostOps = HostOps {
     arg: value,
@@ -96,6 +101,7 @@ pub static OPS: HostOps = HostOps {
     stream,
     kstack,
     entry_ns: ret,
+    func_ip,
 };
 
 /// Small limits, so that fuzzing explores limits rather than waits on them.

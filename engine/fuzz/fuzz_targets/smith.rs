@@ -28,7 +28,8 @@ const IMPORTS: &str = r#"(module
     (import "kwasm" "map_read" (func (param i32 i64 i32) (result i64)))
     (import "kwasm" "map_read_key" (func (param i32 i32 i32 i32) (result i64)))
     (import "kwasm" "kstack" (func (param i32 i32) (result i32)))
-    (import "kwasm" "ksym" (func (param i64 i32 i32) (result i32))))"#;
+    (import "kwasm" "ksym" (func (param i64 i32 i32) (result i32)))
+    (import "kwasm" "func_ip" (func (result i64))))"#;
 
 /// The exports every generated module has: handlers of several types, report, memory,
 /// and `kwasm:init`, where maps are declared.
@@ -40,6 +41,7 @@ const EXPORTS: &str = r#"(module
     (func (export "kprobe:b:post") (param i64))
     (func (export "kprobe:c:post"))
     (func (export "tracepoint:g:e") (param i32 i64 i64 i32 i64 i64))
+    (func (export "kprobe:d_*:pre") (param i64 i64))
     (func (export "report") (result i32) i32.const 0))"#;
 
 fn templates() -> &'static (Vec<u8>, Vec<u8>) {

@@ -25,6 +25,8 @@ pub struct FakeCtx {
     pub stack: Vec<u64>,
     /// What `entry_ns` answers; `None` is a hit that is not a return.
     pub entry_ns: Option<u64>,
+    /// The function the fake hit is in; `None` is a tracepoint's hit, on no function.
+    pub func: Option<u64>,
 }
 
 fn ctx<'a>(c: *mut c_void) -> &'a mut FakeCtx {
@@ -168,6 +170,17 @@ unsafe extern "C" fn kstack(c: *mut c_void, dst: *mut u8, max: u32) -> i32 {
     n as i32
 }
 
+unsafe extern "C" fn func_ip(c: *mut c_void, value: *mut u64) -> i32 {
+    match ctx(c).func {
+        // SAFETY: The engine passes a valid `value`.
+        Some(f) => unsafe {
+            *value = f;
+            0
+        },
+        None => -22,
+    }
+}
+
 /// A context for a load's `start` function; leaked, as the program may keep printing
 /// from it only during the load.
 pub fn start_ctx() -> *mut c_void {
@@ -187,6 +200,7 @@ pub static OPS: HostOps = HostOps {
     stream,
     kstack,
     entry_ns,
+    func_ip,
 };
 
 pub const FUEL: u64 = 100_000;

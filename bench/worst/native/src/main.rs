@@ -98,6 +98,11 @@ unsafe extern "C" fn print(_: *mut c_void, _: *const u8, _: u32) {}
 unsafe extern "C" fn kstack(_: *mut c_void, _: *mut u8, _: u32) -> i32 {
     0
 }
+unsafe extern "C" fn func_ip(_: *mut c_void, value: *mut u64) -> i32 {
+    // SAFETY: The engine passes a valid `value`.
+    unsafe { *value = 0xffff_ffff_8100_0000 };
+    0
+}
 
 /// `symbol`: every address is in one symbol.
 unsafe extern "C" fn symbol(_: *mut c_void, _: u64, offset: u32, dst: *mut u8, len: u32) -> i32 {
@@ -124,6 +129,7 @@ static OPS: HostOps = HostOps {
     stream,
     kstack,
     entry_ns: ret,
+    func_ip,
 };
 
 fn load(code: &[u8]) -> *mut Program {

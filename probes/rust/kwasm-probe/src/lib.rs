@@ -46,6 +46,7 @@ mod sys {
         pub(crate) fn stream(msg: *const u8, len: i32) -> i32;
         pub(crate) fn kstack(dst: *mut u64, max: i32) -> i32;
         pub(crate) fn ksym(addr: i64, dst: *mut u8, len: i32) -> i32;
+        pub(crate) fn func_ip() -> i64;
     }
 }
 
@@ -184,6 +185,14 @@ pub fn ksym(addr: u64, dst: &mut [u8]) -> &str {
     // SAFETY: `dst` is valid for its length.
     let n = unsafe { sys::ksym(addr as i64, dst.as_mut_ptr(), dst.len() as i32) };
     as_str(&dst[..(n.max(0) as usize).min(dst.len().saturating_sub(1))])
+}
+
+/// In a kprobe or wildcard handler: the address of the function the hit is in (for a
+/// wildcard, the one of its functions that fired), as `/proc/kallsyms` lists it; name it
+/// with [`ksym`]. Traps in a tracepoint handler.
+pub fn func_ip() -> u64 {
+    // SAFETY: A host call with no pointers.
+    unsafe { sys::func_ip() as u64 }
 }
 
 /// A global a probe's handlers share. kwasm serializes every call into a program and a
@@ -778,6 +787,18 @@ macro_rules! kprobe {
     };
     (post $sym:ident => fn $name:ident($($p:ident: $t:ty),*) $body:block) => {
         #[export_name = concat!("kprobe:", stringify!($sym), ":post")]
+        pub extern "C" fn $name($($p: $t),*) $body
+    };
+}
+
+/// Exports a wildcard handler: `kprobe_wildcard!("vfs_*" => fn NAME(args...) { ... })`, run
+/// on entry of every function the glob pattern matches when the program is activated
+/// (probe-abi.rst, "Wildcards"), with parameters as `kprobe!(pre ...)`'s; [`func_ip`] says
+/// which function fired. There is no `post` wildcard.
+#[macro_export]
+macro_rules! kprobe_wildcard {
+    ($pattern:literal => fn $name:ident($($p:ident: $t:ty),*) $body:block) => {
+        #[export_name = concat!("kprobe:", $pattern, ":pre")]
         pub extern "C" fn $name($($p: $t),*) $body
     };
 }

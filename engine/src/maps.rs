@@ -130,6 +130,9 @@ fn lhist_bucket(v: i64, lo: i64, hi: i64, step: i64) -> usize {
     }
 }
 
+/// The cache line size the tables are laid out for (x86_64's, and most others').
+const CACHE_LINE: usize = 64;
+
 /// One CPU's table. Aligned so that two CPUs' headers never share a cache line.
 #[repr(align(64))]
 struct Table {
@@ -332,9 +335,16 @@ impl Maps {
             ));
         }
         let stride = key_words + 1 + kind.words();
-        let slots = (max_entries as usize * 2).next_power_of_two();
+        // Every CPU's index and entries are allocations of their own, in whole cache
+        // lines (kmalloc aligns a size that is a multiple of 64 to 64), so that two CPUs'
+        // updates never write one line: a small map's 24 bytes of entries would
+        // otherwise share one with the next CPU's.
+        let slots = (max_entries as usize * 2)
+            .next_power_of_two()
+            .max(CACHE_LINE / 4);
+        let entry_words = (max_entries as usize * stride).next_multiple_of(CACHE_LINE / 8);
         let cpus = limits.cpus.max(1) as usize;
-        let per_cpu = core::mem::size_of::<Table>() + slots * 4 + max_entries as usize * stride * 8;
+        let per_cpu = core::mem::size_of::<Table>() + slots * 4 + entry_words * 8;
         let bytes = per_cpu.saturating_mul(cpus);
         if self.bytes.saturating_add(bytes) > limits.max_map_bytes as usize {
             return Err(load_error!(
@@ -362,7 +372,7 @@ impl Maps {
                 Some(v.into_boxed_slice())
             };
             let (Some(index), Some(entries)) =
-                (zeroed32(slots), zeroed64(max_entries as usize * stride))
+                (zeroed32(slots), zeroed64(entry_words))
             else {
                 return Err(load_error!(
                     ENOMEM,

@@ -32,6 +32,9 @@ impl Subsystem {
 /// The longest `maps` text: configfs vmallocs what a read's first call says it needs.
 const MAX_MAPS_TEXT: usize = 64 << 20;
 
+/// The longest `stats` text: some 100 bytes a line, for a wildcard on 100,000 functions.
+const MAX_STATS_TEXT: usize = 16 << 20;
+
 /// What `status` says to a writer without CAP_SYS_ADMIN.
 const NOT_ADMIN: &str = "only a process with CAP_SYS_ADMIN may write it";
 
@@ -65,9 +68,6 @@ item_type! {
         },
         status(0o444) {
             show: |p, page| Ok(p.status(page)?),
-        },
-        stats(0o444) {
-            show: |p, page| Ok(p.stats(page)?),
         },
         clear(0o200) {
             store: |p, input| match trim_newline(input) {
@@ -108,6 +108,11 @@ item_type! {
             // configfs allocates what the first read call says; more than this is EFBIG.
             max_size: |_| MAX_MAPS_TEXT,
             read: |p, buf| p.read_maps(buf),
+        },
+        // Binary, to be longer than a page: a wildcard has a line per function.
+        stats(0o444) {
+            max_size: |_| MAX_STATS_TEXT,
+            read: |p, buf| p.read_stats(buf),
         },
         // Binary, to be longer than a page.
         report(0o400) {

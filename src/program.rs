@@ -84,6 +84,8 @@ struct Inner {
     /// The text of `maps` that a read's first call printed, for its second call to copy
     /// (configfs asks for the length, then for the bytes).
     maps_text: Option<KVVec<u8>>,
+    /// The same for `stats`.
+    stats_text: Option<KVVec<u8>>,
     /// The report made for the open file being read, until configfs copies it.
     report_text: Option<KVVec<u8>>,
 }
@@ -146,6 +148,7 @@ impl Program {
                 load_errno: None,
                 error: None,
                 maps_text: None,
+                stats_text: None,
                 report_text: None,
             }),
         })
@@ -196,6 +199,7 @@ impl Program {
         // The old code goes first: two instances would double the memory at the peak.
         inner.exec = None;
         inner.maps_text = None;
+        inner.stats_text = None;
         inner.state = State::Empty;
         if code.is_empty() {
             // configfs commits nothing only when every write failed, which in practice
@@ -547,9 +551,37 @@ impl Program {
         }
     }
 
-    /// `stats`: one line per attach point.
-    pub(crate) fn stats(&self, w: &mut impl Write) -> core::fmt::Result {
-        let inner = self.inner.lock();
+    /// `stats`, read as `maps` is (see [`Program::read_maps`]): the text is made whole by
+    /// the first call, whatever its length, and copied by the second.
+    pub(crate) fn read_stats(&self, buf: Option<&mut [u8]>) -> Result<usize> {
+        let mut inner = self.inner.lock();
+        let Some(buf) = buf else {
+            let text = Self::stats_text(&inner)?;
+            let len = text.len();
+            inner.stats_text = Some(text);
+            return Ok(len);
+        };
+        let text = match inner.stats_text.take() {
+            Some(text) => text,
+            // Another open file's first call came in between and took the text: print
+            // again, cut to the length this reader was given.
+            None => Self::stats_text(&inner)?,
+        };
+        let n = text.len().min(buf.len());
+        buf[..n].copy_from_slice(&text[..n]);
+        // As for maps: all of `buf` reaches the reader, so none of it is left unset.
+        buf[n..].fill(b'\n');
+        Ok(buf.len())
+    }
+
+    fn stats_text(inner: &Inner) -> Result<KVVec<u8>> {
+        let mut text = Text(KVVec::new());
+        Self::stats(inner, &mut text).map_err(|_| ENOMEM)?;
+        Ok(text.0)
+    }
+
+    /// `stats`: one line per attach point, a wildcard's functions after its own.
+    fn stats(inner: &Inner, w: &mut impl Write) -> core::fmt::Result {
         let Some(exec) = inner.exec.as_ref() else {
             return Ok(());
         };
@@ -567,7 +599,7 @@ impl Program {
                 writeln!(w)?;
             }
         }
-        // A line per map, after the attach points' lines; `stats` is one page at most.
+        // A line per map, after the attach points' lines (at most max_maps of them).
         let mut lines = KVVec::from_elem(0u8, kernel::page::PAGE_SIZE, GFP_KERNEL)
             .map_err(|_| core::fmt::Error)?;
         let n = exec.maps_stats(&mut lines).min(lines.len());
@@ -577,6 +609,17 @@ impl Program {
             writeln!(w, "stream written={written} lost={lost}")?;
         }
         Ok(())
+    }
+}
+
+/// Text written with `write!` into a buffer that grows as needed.
+struct Text(KVVec<u8>);
+
+impl Write for Text {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0
+            .extend_from_slice(s.as_bytes(), GFP_KERNEL)
+            .map_err(|_| core::fmt::Error)
     }
 }
 

@@ -181,6 +181,7 @@ static int kwasm_exec_new(struct kwasm_program *engine, const char *name, u64 fu
 	ex->maps = kwasm_engine_maps(engine);
 	ex->fuel = fuel;
 	ex->comm = kwasm_engine_comm_filter(engine);
+	ex->entry_ns = kwasm_engine_uses_entry_ns(engine);
 	kwasm_engine_sizes(engine, &ex->code_bytes, &ex->memory_bytes);
 	for (i = 0; i < n; i++) {
 		struct kwasm_point *pt = &ex->points[i];

@@ -130,6 +130,7 @@ struct kwasm_exec {
 	struct ratelimit_state log_ratelimit;	/* this program's log lines from calls */
 	void **batch;		/* 2 * npoints pointers, to detach in one call per kind */
 	const char *comm;	/* handlers run only for this task name (probe-abi.rst), or NULL */
+	bool entry_ns;		/* it imports entry_ns(): kretprobes save entry times */
 	/* Read once at load: memory cannot grow after it, and status must not race calls. */
 	size_t code_bytes, memory_bytes;
 	u64 fuel;

@@ -220,6 +220,17 @@ pub unsafe extern "C" fn kwasm_engine_has_report(program: *const Program) -> boo
     unsafe { (*program).has_report() }
 }
 
+/// Whether the program imports `entry_ns` ([`Program::uses_entry_ns`]).
+///
+/// # Safety
+///
+/// `program` must be a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn kwasm_engine_uses_entry_ns(program: *const Program) -> bool {
+    // SAFETY: The caller guarantees a live handle.
+    unsafe { (*program).uses_entry_ns() }
+}
+
 /// Whether the program writes to a trace stream ([`Program::uses_stream`]).
 ///
 /// # Safety

@@ -393,6 +393,14 @@ impl Program {
             .any(|i| i.module() == crate::abi::HOST_MODULE && i.name().starts_with("stream"))
     }
 
+    /// Whether the program imports `entry_ns`: the kernel side then saves each call's
+    /// entry time for its return handlers, and otherwise spares every entry a clock read.
+    pub fn uses_entry_ns(&self) -> bool {
+        self._module
+            .imports()
+            .any(|i| i.module() == crate::abi::HOST_MODULE && i.name() == "entry_ns")
+    }
+
     /// Whether the program exports `report`.
     pub fn has_report(&self) -> bool {
         self.report.is_some()

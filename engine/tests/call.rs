@@ -309,6 +309,8 @@ fn entry_ns_answers_in_a_post_handler_and_traps_elsewhere() {
     // Attach points are in the order of their names.
     const POST: usize = 0;
     const PRE: usize = 1;
+    assert!(p.uses_entry_ns());
+    assert!(!load(r#"(module (func (export "kprobe:f:post")))"#).uses_entry_ns());
     let mut c = FakeCtx {
         entry_ns: Some(1_000_000_000),
         ..Default::default()

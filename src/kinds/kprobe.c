@@ -165,8 +165,11 @@ static int kwasm_entry_handler(struct kretprobe_instance *ri, struct pt_regs *re
 		return 1;
 	for (i = 0; i < KWASM_MAX_PARAMS; i++)
 		entry->args[i] = regs_get_kernel_argument(regs, i);
-	/* The clock of ktime_ns() (host.c), so that the two subtract. */
-	entry->ns = ktime_get_mono_fast_ns();
+	/*
+	 * The clock of ktime_ns() (host.c), so that the two subtract; read only for a
+	 * program that can ask (it imports entry_ns()), the others spare every entry it.
+	 */
+	entry->ns = pt->exec->entry_ns ? ktime_get_mono_fast_ns() : 0;
 	return 0;
 }
 NOKPROBE_SYMBOL(kwasm_entry_handler);

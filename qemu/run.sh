@@ -10,6 +10,15 @@
 set -euo pipefail
 bzimage=$1 initrd=$2 mode=$3 logdir=$4 limit=${5:-1200} extra=${6:-}
 mkdir -p "$logdir"
+
+# One guest at a time on a machine: two TCG guests on a small host slow each other past
+# the suite's stress timings, and make bench's figures meaningless. Held until exit.
+lock=${KWASM_QEMU_LOCK:-/tmp/kwasm-qemu.lock}
+exec 9>>"$lock"
+if ! flock -n 9; then
+	echo "kwasm: another kwasm guest is running on this machine: waiting for it ($lock)" >&2
+	flock 9
+fi
 : >"$logdir/console.log"
 
 # KVM is not usable on these machines: TCG only.

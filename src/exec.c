@@ -356,6 +356,7 @@ void kwasm_run(struct kwasm_hit *hit)
 	struct kwasm_point *pt = hit->point;
 	struct kwasm_exec *ex = pt->exec;
 	u64 params[KWASM_MAX_PARAMS] = { 0 };
+	const u64 *p = hit->params;
 	struct kwasm_point_counters *c;
 	struct kwasm_program *inst;
 	struct kwasm_trap trap;
@@ -376,12 +377,16 @@ void kwasm_run(struct kwasm_hit *hit)
 		atomic64_inc(hit->missed ?: &pt->missed);
 		return;
 	}
-	if (pt->info.nparams)
-		pt->kind->params(hit, params);
+	/* A tracepoint's arguments are its handler's parameters as they are: no copy. */
+	if (!p) {
+		p = params;
+		if (pt->info.nparams)
+			pt->kind->params(hit, params);
+	}
 	timed = !(c->hits & (KWASM_TIME_EVERY - 1));
 	if (timed)
 		t0 = ktime_get_mono_fast_ns();
-	ret = kwasm_engine_call(inst, pt->index, hit, raw_smp_processor_id(), params,
+	ret = kwasm_engine_call(inst, pt->index, hit, raw_smp_processor_id(), p,
 				pt->strings, READ_ONCE(ex->fuel), &trap);
 	if (timed) {
 		WRITE_ONCE(c->ns, c->ns + ktime_get_mono_fast_ns() - t0);

@@ -45,7 +45,10 @@ struct kwasm_attach_kind {
 	void (*detach)(struct kwasm_point **pts, u32 n, void **scratch);
 	/* Hits the mechanism itself dropped (not counted by kwasm_run()). */
 	u64 (*nmissed)(const struct kwasm_point *pt);
-	/* The handler's parameters, and the answers of arg(n) and ret(): 0 or -errno. */
+	/*
+	 * The handler's parameters (NULL for a kind whose hits carry them ready, in
+	 * hit->params), and the answers of arg(n) and ret(): 0 or -errno.
+	 */
 	void (*params)(const struct kwasm_hit *hit, u64 *params);
 	int (*arg)(const struct kwasm_hit *hit, u32 n, u64 *value);
 	int (*ret)(const struct kwasm_hit *hit, u64 *value);
@@ -147,6 +150,8 @@ struct kwasm_hit {
 	struct pt_regs *regs;		/* NULL for report and start */
 	/* kretprobe: the arguments saved at entry; tracepoint: its arguments */
 	const u64 *entry_args;
+	/* KWASM_MAX_PARAMS handler parameters, when the kind has them ready, or NULL */
+	const u64 *params;
 	const char *name;		/* while loading: the program's name */
 	/* The address of the function the hit is in (its symbol's start), or 0. */
 	unsigned long func_ip;
@@ -171,6 +176,7 @@ unsigned long kwasm_symbol_start(unsigned long addr);
 bool kwasm_symbol_is_syscall(const char *symbol);
 u32 kwasm_syscall_string_mask(const char *symbol);
 int kwasm_syscall_arg(const struct kwasm_hit *hit, u32 n, u64 *value);
+void kwasm_syscall_params(const struct kwasm_hit *hit, u64 *params);
 
 /* log.c */
 void kwasm_trap_log(const struct kwasm_point *pt, const struct kwasm_trap *trap);

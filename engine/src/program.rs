@@ -517,47 +517,53 @@ impl Program {
             return self.leave(outcome);
         }
         let n = ap.params.len();
-        let mut a = [0i64; MAX_PARAMS];
-        let mut used = 0u32;
-        for (i, a) in a.iter_mut().enumerate().take(n) {
-            let mut v = params[i];
-            if strings & (1 << i) != 0 && !on_return {
-                v = self.copy_string(ctx, v, &mut used);
+        // Most handlers take no user string: their parameters go in as they came.
+        let mut copied = [0u64; MAX_PARAMS];
+        let mut fuel = fuel;
+        let a = if strings != 0 && !on_return {
+            let mut used = 0u32;
+            for (i, c) in copied.iter_mut().enumerate().take(n) {
+                *c = params[i];
+                if strings & (1 << i) != 0 {
+                    *c = self.copy_string(ctx, *c, &mut used);
+                }
             }
-            *a = v as i64;
-        }
-        // The strings were copied for the handler: host work its fuel pays for, as if it
-        // had called `read_user_str` itself.
-        let fuel = fuel.saturating_sub(u64::from(used).div_ceil(crate::host::HOST_BYTES_PER_FUEL));
+            // The strings were copied for the handler: host work its fuel pays for, as if
+            // it had called `read_user_str` itself.
+            let paid = u64::from(used).div_ceil(crate::host::HOST_BYTES_PER_FUEL);
+            fuel = fuel.saturating_sub(paid);
+            &copied
+        } else {
+            params
+        };
+        let a = |i: usize| a[i] as i64;
         self.enter(phase, ctx, cpu, fuel);
         let st = &mut self.store;
         let outcome = match handler {
             Handler::NoParams(_) => unreachable!(),
-            Handler::I64x1(f) => f
-                .call_resumable(&mut *st, a[0])
-                .map(|c| Ended::typed(st, c)),
+            Handler::I64x1(f) => f.call_resumable(&mut *st, a(0)).map(|c| Ended::typed(st, c)),
             Handler::I64x2(f) => f
-                .call_resumable(&mut *st, (a[0], a[1]))
+                .call_resumable(&mut *st, (a(0), a(1)))
                 .map(|c| Ended::typed(st, c)),
             Handler::I64x3(f) => f
-                .call_resumable(&mut *st, (a[0], a[1], a[2]))
+                .call_resumable(&mut *st, (a(0), a(1), a(2)))
                 .map(|c| Ended::typed(st, c)),
             Handler::I64x4(f) => f
-                .call_resumable(&mut *st, (a[0], a[1], a[2], a[3]))
+                .call_resumable(&mut *st, (a(0), a(1), a(2), a(3)))
                 .map(|c| Ended::typed(st, c)),
             Handler::I64x5(f) => f
-                .call_resumable(&mut *st, (a[0], a[1], a[2], a[3], a[4]))
+                .call_resumable(&mut *st, (a(0), a(1), a(2), a(3), a(4)))
                 .map(|c| Ended::typed(st, c)),
             Handler::I64x6(f) => f
-                .call_resumable(&mut *st, (a[0], a[1], a[2], a[3], a[4], a[5]))
+                .call_resumable(&mut *st, (a(0), a(1), a(2), a(3), a(4), a(5)))
                 .map(|c| Ended::typed(st, c)),
             Handler::Params(func) => {
                 let mut vals = [const { Val::I32(0) }; MAX_PARAMS];
                 for (i, v) in vals.iter_mut().enumerate().take(n) {
                     *v = match self.attach[index].params[i] {
                         // The low 32 bits, as a handler's i32 parameter takes them.
-                        ParamType::I32 => Val::I32(a[i] as i32),
-                        ParamType::I64 => Val::I64(a[i]),
+                        ParamType::I32 => Val::I32(a(i) as i32),
+                        ParamType::I64 => Val::I64(a(i)),
                     };
                 }
                 func.call_resumable(&mut *st, &vals[..n], &mut [])

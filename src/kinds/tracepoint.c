@@ -62,12 +62,6 @@ static int kwasm_tracepoint_ret(const struct kwasm_hit *hit, u64 *value)
 }
 NOKPROBE_SYMBOL(kwasm_tracepoint_ret);
 
-static void kwasm_tracepoint_params(const struct kwasm_hit *hit, u64 *params)
-{
-	memcpy(params, hit->entry_args, hit->point->info.nparams * sizeof(*params));
-}
-NOKPROBE_SYMBOL(kwasm_tracepoint_params);
-
 #if KWASM_TRACEPOINTS
 
 /*
@@ -82,6 +76,7 @@ static void kwasm_tracepoint_probe(void *data, u64 a0, u64 a1, u64 a2, u64 a3, u
 	struct kwasm_hit hit = {
 		.point = data,
 		.entry_args = args,
+		.params = args,
 	};
 
 	hit.exec = hit.point->exec;
@@ -187,7 +182,7 @@ const struct kwasm_attach_kind kwasm_tracepoint_kind = {
 	.attach = kwasm_tracepoint_attach,
 	.detach = kwasm_tracepoint_detach,
 	.nmissed = kwasm_tracepoint_nmissed,
-	.params = kwasm_tracepoint_params,
+	/* Its hits carry their parameters (hit->params). */
 	.arg = kwasm_tracepoint_arg,
 	.ret = kwasm_tracepoint_ret,
 	.registrar = "tracepoint_probe_register",

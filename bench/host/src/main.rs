@@ -125,6 +125,9 @@ const WAT: &str = r#"(module
     (global $n (mut i64) (i64.const 0))
     (func (export "kprobe:empty:pre"))
     (func (export "kprobe:counter:pre") (global.set $n (i64.add (global.get $n) (i64.const 1))))
+    (func (export "tracepoint:raw_syscalls:sys_enter") (param $regs i64) (param $id i64)
+        (if (i64.eq (local.get $id) (i64.const 121))
+            (then (global.set $n (i64.add (global.get $n) (i64.const 1))))))
     (func (export "kprobe:hist:pre") (local $b i32)
         (local.set $b (i32.sub (i32.const 64) (i32.wrap_i64 (i64.clz (call $ktime)))))
         (i64.store (i32.shl (local.get $b) (i32.const 3))
@@ -443,7 +446,11 @@ fn kwasm_load(code: &[u8]) -> *mut Program {
 /// Calls handler `index` of `program` through the C ABI, as the kernel module does.
 #[inline(always)]
 fn call_handler(program: *mut Program, index: u32) {
-    let params = [0u64; 6];
+    call_handler_with(program, index, &[0; 6]);
+}
+
+#[inline(always)]
+fn call_handler_with(program: *mut Program, index: u32, params: &[u64; 6]) {
     let mut trap = TrapInfo {
         kind: 0,
         message: null(),
@@ -455,12 +462,12 @@ fn call_handler(program: *mut Program, index: u32) {
     assert_eq!(ret, 0, "kwasm trapped");
 }
 
-/// The attach point index of each of `handlers` (`kprobe:SYMBOL:pre`) in `program`:
-/// attach points are sorted by export name, not declared in order.
+/// The attach point index of each of `handlers` (export names) in `program`: attach
+/// points are sorted by export name, not declared in order.
 fn handler_indexes<const N: usize>(program: *mut Program, handlers: [&str; N]) -> [u32; N] {
-    // SAFETY: `program` is live; `info` is writable and its symbol lives as long as the
+    // SAFETY: `program` is live; `info` is writable and its name lives as long as the
     // program.
-    let symbols: Vec<String> = unsafe {
+    let names: Vec<String> = unsafe {
         (0..kwasm_engine_attach_count(program))
             .map(|i| {
                 let mut info = AttachInfo {
@@ -470,18 +477,11 @@ fn handler_indexes<const N: usize>(program: *mut Program, handlers: [&str; N]) -
                     nparams: 0,
                 };
                 assert_eq!(kwasm_engine_attach_point(program, i, &mut info), 0);
-                CStr::from_ptr(info.symbol).to_str().unwrap().to_owned()
+                CStr::from_ptr(info.name).to_str().unwrap().to_owned()
             })
             .collect()
     };
-    handlers.map(|h| {
-        let symbol = h
-            .strip_prefix("kprobe:")
-            .unwrap()
-            .strip_suffix(":pre")
-            .unwrap();
-        symbols.iter().position(|s| s == symbol).unwrap() as u32
-    })
+    handlers.map(|h| names.iter().position(|s| s == h).unwrap() as u32)
 }
 
 impl Kwasm {
@@ -996,7 +996,8 @@ fn main() {
     let (big, filler_funcs) = sized_big_module();
 
     // `KWASM_BENCH_PROFILE=N`: only N calls of kwasm's empty handler (or of the handler
-    // of `KWASM_BENCH_PROFILE_WORKLOAD`: empty, counter, map or map_key), for a profiler
+    // of `KWASM_BENCH_PROFILE_WORKLOAD`: empty, counter, tp (the guest bench's
+    // tp_counter, two parameters), map or map_key), for a profiler
     // (performance.rst, "Where an empty call goes"):
     // valgrind --tool=callgrind --toggle-collect=kwasm_engine_call target/release/kwasm-bench-host
     if let Some(n) = std::env::var("KWASM_BENCH_PROFILE").ok().and_then(|n| n.parse().ok()) {
@@ -1005,11 +1006,19 @@ fn main() {
         let (program, index) = match workload.as_deref().unwrap_or("empty") {
             "empty" => (kwasm.program, kwasm.index[0]),
             "counter" => (kwasm.program, kwasm.index[1]),
+            "tp" => (
+                kwasm.program,
+                handler_indexes(kwasm.program, ["tracepoint:raw_syscalls:sys_enter"])[0],
+            ),
             "map" => (kwasm.maps, kwasm.map_index[0]),
             "map_key" => (kwasm.maps, kwasm.map_index[1]),
-            other => panic!("KWASM_BENCH_PROFILE_WORKLOAD={other}: empty, counter, map or map_key"),
+            other => {
+                panic!("KWASM_BENCH_PROFILE_WORKLOAD={other}: empty, counter, tp, map or map_key")
+            }
         };
-        (0..n).for_each(|_| call_handler(program, index));
+        // tp's id: getpgid's, which it counts.
+        let params = [0, 121, 0, 0, 0, 0];
+        (0..n).for_each(|_| call_handler_with(program, index, &params));
         return;
     }
 

@@ -104,15 +104,12 @@ static void kwasm_kprobe_params(const struct kwasm_hit *hit, u64 *params)
 	const struct kwasm_point *pt = hit->point;
 	u32 i;
 
-	for (i = 0; i < pt->info.nparams; i++) {
-		u64 v = 0;
-
-		if (pt->syscall)
-			kwasm_syscall_arg(hit, i, &v);
-		else
-			v = regs_get_kernel_argument(hit->regs, i);
-		params[i] = v;
+	if (pt->syscall) {
+		kwasm_syscall_params(hit, params);
+		return;
 	}
+	for (i = 0; i < pt->info.nparams; i++)
+		params[i] = regs_get_kernel_argument(hit->regs, i);
 }
 NOKPROBE_SYMBOL(kwasm_kprobe_params);
 

@@ -124,6 +124,12 @@ measure() { # CONFIG
 		settle
 		$LOOP
 		rmmod kwasm_test_kprobe ;;
+	kp_bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=pid_vnr
+		settle
+		$LOOP
+		hits=$(cat /sys/module/kwasm_test_kprobe/parameters/hits)
+		[ "$hits" -ge $N ] || echo "kp_bare: $hits hits for $N calls" >> $OUT/paths_wrong
+		rmmod kwasm_test_kprobe ;;
 	tp_bare) insmod /kwasm/test/kwasm_test_kprobe.ko kind=sys_enter
 		$LOOP
 		hits=$(cat /sys/module/kwasm_test_kprobe/parameters/hits)
@@ -171,7 +177,7 @@ measure() { # CONFIG
 	esac
 }
 
-CONFIGS="baseline bare empty counter tp_bare tp_counter stream comm_miss args latency post_counter
+CONFIGS="baseline bare empty counter tp_bare tp_counter kp_bare kp_counter stream comm_miss args latency post_counter
 	access_baseline access_bare access_counter access_str
 	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter
 	map_count both_cpus_map_count"
@@ -217,6 +223,7 @@ abare=$(median access_bare)
 noopt_abare=$(median noopt_access_bare)
 both_base=$(median both_cpus_baseline)
 tp_bare=$(median tp_bare)
+kp_bare=$(median kp_bare)
 echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
 # yes when every kprobe of ROW was a jump in every round.
 opt() { [ -s $OUT/$1.jumps ] && ! grep -q 0 $OUT/$1.jumps && echo yes || echo no; }
@@ -237,6 +244,7 @@ for c in $CONFIGS; do
 	access_*) ref_base=$abase; ref_bare=$abare ;;
 	noopt_*) ref_base=$base; ref_bare=$noopt_bare ;;
 	tp_*) ref_base=$base; ref_bare=$tp_bare ;;
+	kp_*) ref_base=$base; ref_bare=$kp_bare ;;
 	both_cpus_*) ref_base=$both_base; ref_bare=$bare ;;
 	*) ref_base=$base; ref_bare=$bare ;;
 	esac
@@ -250,6 +258,12 @@ done
 [ -z "$tp_bare" ] || [ ! -s $OUT/tp_counter ] || [ -z "$bare" ] ||
 	echo "$(median tp_counter) $tp_bare $(median counter) $bare" | awk '{ printf \
 		"counter handler over its bare probe: tracepoint %.1f ns, kprobe %.1f ns, ratio %.2f\n",
+		$1 - $2, $3 - $4, ($1 - $2) / ($3 - $4) }'
+# The same handler (two parameters, a compare, a count) on the tracepoint and on a
+# kprobe on pid_vnr(), which getpgid(0) calls once (bench/probes/kp_counter.c).
+[ -z "$tp_bare" ] || [ ! -s $OUT/tp_counter ] || [ -z "$kp_bare" ] || [ ! -s $OUT/kp_counter ] ||
+	echo "$(median tp_counter) $tp_bare $(median kp_counter) $kp_bare" | awk '{ printf \
+		"the same handler over its bare probe: tracepoint %.1f ns, kprobe (pid_vnr) %.1f ns, ratio %.2f\n",
 		$1 - $2, $3 - $4, ($1 - $2) / ($3 - $4) }'
 # Kernel memory of the map count() program's one map: a table per possible CPU.
 ncpus=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))

@@ -200,7 +200,7 @@ elif bpftrace_count > /dev/null || bpftrace_count > /dev/null; then
 	bpftrace_status="$(bpftrace --version): started, attached and stopped in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
 	CONFIGS="$CONFIGS bpftrace_count"
 	rm -f $OUT/bpftrace_count $OUT/bpftrace_wrong
-	maps_vs_bpftrace > $OUT/maps_vs_bpftrace
+	[ -n "$kwasm_bench_rows_only" ] || maps_vs_bpftrace > $OUT/maps_vs_bpftrace
 else
 	bpftrace_status="not run: bpftrace failed here ($bt_fail); it printed: $(tr '\n' ' ' < $OUT/bpftrace.out)"
 fi
@@ -225,6 +225,8 @@ both_base=$(median both_cpus_baseline)
 tp_bare=$(median tp_bare)
 kp_bare=$(median kp_bare)
 echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
+# Retpolines make every indirect branch dearer (an interpreter's dispatch is one per op).
+echo "spectre_v2: $(cat /sys/devices/system/cpu/vulnerabilities/spectre_v2 2>/dev/null)"
 # yes when every kprobe of ROW was a jump in every round.
 opt() { [ -s $OUT/$1.jumps ] && ! grep -q 0 $OUT/$1.jumps && echo yes || echo no; }
 echo "kprobes on their fast path (ftrace, or a jump instead of int3): __x64_sys_getpgid $(opt bare), __x64_sys_access $(opt access_bare)"
@@ -284,6 +286,10 @@ if [ -s $OUT/bpftrace_count ]; then
 		"kwasm counter overhead / bpftrace count() overhead: %.2f (bpftrace kprobe on its fast path: %s)\n",
 		($1 - $3) / ($2 - $3), "'"$(opt bpftrace_count)"'" }'
 fi
+
+# kwasm_bench_rows_only=1: the table above and its ratios, nothing else (make bench's
+# second boot, without retpolines).
+[ -z "$kwasm_bench_rows_only" ] || exit 0
 
 # The paths a kprobe takes (Documentation/performance.rst, "Probe paths"): the test
 # module's kwasm_test_traced() is an ftrace site, kwasm_test_notrace() is none (int3, or

@@ -40,6 +40,15 @@ step "booting the bench machine for the guest benchmarks (a few minutes under TC
 # Multi-threaded TCG, so the two-vCPU rows show real parallel contention.
 KWASM_TCG_THREAD=multi "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$out/bench-initramfs.cpio.gz" bench "$out/bench" 1800 "${KWASM_CMDLINE:-}"
+# TCG offers no enhanced IBRS, so the guest kernel protects indirect branches with
+# retpolines, which the hardware kwasm is for (eIBRS or AutoIBRS) does not use, and which
+# cost an interpreter (an indirect branch per Wasm op) far more than a BPF program.
+# performance.rst, "Retpolines": the main rows again, on plain indirect branches.
+step "booting it again without retpolines (spectre_v2=off), for the main rows"
+KWASM_TCG_THREAD=multi "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" \
+	"$out/bench-initramfs.cpio.gz" bench "$out/bench-no-retpolines" 1200 \
+	"spectre_v2=off kwasm_bench_rows_only=1 kwasm_bench_only=baseline,bare,empty,counter,tp_bare,tp_counter,kp_bare,kp_counter,stream,stream_literal,percpu_counter,map_count ${KWASM_CMDLINE:-}"
+"$KWASM_TOP/qemu/scan-splats.sh" "$out/bench-no-retpolines/console.log"
 # Each worst case in the guest (TCG) over the same case natively: TCG's slowdown on that
 # very work, to read the guest's figures as native ones. report: its own loop (the cat
 # around it has no native counterpart).

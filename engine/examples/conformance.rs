@@ -167,7 +167,7 @@ fn i32_value(v: u32, o: Operands) -> String {
 
 /// A float operand, and whether it is a NaN other than a canonical one.
 fn f64_operand_bits(r: &mut Rng, o: Operands) -> (String, bool) {
-    let bits = if r.next() % 3 == 0 {
+    let bits = if r.next().is_multiple_of(3) {
         r.next()
     } else {
         *r.pick(F64_SPECIAL)
@@ -186,7 +186,7 @@ fn f64_operand(r: &mut Rng, o: Operands) -> String {
 }
 
 fn f32_operand_bits(r: &mut Rng, o: Operands) -> (String, bool) {
-    let bits = if r.next() % 3 == 0 {
+    let bits = if r.next().is_multiple_of(3) {
         r.next() as u32
     } else {
         *r.pick(F32_SPECIAL)
@@ -204,7 +204,7 @@ fn f32_operand(r: &mut Rng, o: Operands) -> String {
 }
 
 fn int_operand(r: &mut Rng, wide: bool, o: Operands) -> String {
-    let v = if r.next() % 2 == 0 {
+    let v = if r.next().is_multiple_of(2) {
         r.next()
     } else {
         *r.pick(INT_SPECIAL)
@@ -338,7 +338,7 @@ fn maybe_trap(r: &mut Rng, o: Operands) -> String {
 fn module(exprs: &[String]) -> String {
     let mut body = String::new();
     for (k, e) in exprs.iter().enumerate() {
-        let _ = write!(body, "(i64.store (i32.const {}) {e})\n", k * 8);
+        let _ = writeln!(body, "(i64.store (i32.const {}) {e})", k * 8);
     }
     format!(
         r#"(module (memory (export "memory") 1)

@@ -532,8 +532,8 @@ impl Maps {
             return Ok(());
         }
         let at = n as usize * m.stride;
-        for i in 0..kw {
-            t.entries[at + i].store(key[i], Relaxed);
+        for (slot_word, &k) in t.entries[at..at + kw].iter().zip(key) {
+            slot_word.store(k, Relaxed);
         }
         t.entries[at + kw].store(slot as u64, Relaxed);
         m.apply(&t.entries[at + kw + 1..at + m.stride], value, true);

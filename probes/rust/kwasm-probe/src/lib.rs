@@ -650,7 +650,7 @@ impl Hist {
     /// `[lo, hi)   count |@@@@   |`, the largest count 52 `@` wide.
     pub fn render(&self, out: &mut Report<'_>) {
         let used = || (0..65).filter(|&k| self.slots[k] != 0);
-        let (Some(first), Some(last)) = (used().next(), used().last()) else {
+        let (Some(first), Some(last)) = (used().next(), used().next_back()) else {
             return;
         };
         let max = self.slots.iter().copied().max().unwrap_or(0);
@@ -738,8 +738,8 @@ impl<const N: usize> Table<N> {
         let mut taken = [false; N];
         for _ in 0..top.min(self.used) {
             let mut best: Option<usize> = None;
-            for i in 0..self.used {
-                if !taken[i] && best.is_none_or(|b| self.counts[i] > self.counts[b]) {
+            for (i, &done) in taken.iter().enumerate().take(self.used) {
+                if !done && best.is_none_or(|b| self.counts[i] > self.counts[b]) {
                     best = Some(i);
                 }
             }

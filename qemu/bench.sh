@@ -103,7 +103,11 @@ maps_vs_bpftrace() {
 	same_text $OUT/maps_kwasm $OUT/maps_bt "maps, every kind, against bpftrace's exit print"
 	bpftrace -e "$SYSCALLS_BT" > $OUT/sys_bt_raw 2>&1 &
 	bt=$!
-	wait_until 1200 x64_sys_call_probed || { echo "syscalls: bpftrace did not attach"; kill -9 $bt; return; }
+	wait_until 1200 x64_sys_call_probed || {
+		kill -9 $bt
+		echo "syscalls: bpftrace did not attach; it printed: $(tr '\n' ' ' < $OUT/sys_bt_raw)"
+		return
+	}
 	mkdir $W/s && cat /kwasm/probes/syscalls.wasm > $W/s/code && echo 1 > $W/s/active
 	/kwasm/bin/syscall_loop 100 > /dev/null
 	echo 0 > $W/s/active

@@ -83,6 +83,28 @@ records_of() {
 	[ "$(status_of snoop state)" = loaded ]
 }
 
+@test "stream: both vCPUs at once in per-CPU mode: each record counted once, on its CPU" {
+	[ "$(nproc)" -ge 2 ]
+	mkdir "$WASM/snoop"
+	echo percpu >"$WASM/snoop/mode"
+	cat "$PROBES/mkdirsnoop.wasm" >"$WASM/snoop/code"
+	echo 1 >"$WASM/snoop/active"
+	for cpu in 1 2; do
+		taskset $cpu sh -c "mkdir /tmp/t/c$cpu; for i in \$(seq 1 300); do mkdir /tmp/t/c$cpu/\$i; done" &
+	done
+	wait
+	echo 0 >"$WASM/snoop/active"
+	hits=$(stat_of snoop kprobe:__x64_sys_mkdir:pre hits)
+	written=$(stat_of snoop stream written)
+	lost=$(stat_of snoop stream lost)
+	echo "hits=$hits written=$written lost=$lost"
+	[ "$hits" -ge 602 ]
+	[ $((written + lost)) = "$hits" ]
+	[ "$(records_of snoop | grep -c ' mkdir pid=')" = "$written" ]
+	# Both CPUs wrote (the record's CPU field, "[000]" and "[001]").
+	[ "$(records_of snoop | grep ' mkdir pid=' | grep -o '\[00[01]\]' | sort -u | wc -l)" = 2 ]
+}
+
 @test "stream: a reader keeps reading across echo 0 > active and a new load of code" {
 	kwasm_new snoop mkdirsnoop
 	echo 1 >"$WASM/snoop/active"

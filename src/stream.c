@@ -15,8 +15,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
 #include <linux/kprobes.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/trace.h>
 #include <linux/trace_events.h>
@@ -25,10 +25,18 @@
 #define CREATE_TRACE_POINTS
 #include "kwasm_trace.h"
 
+/*
+ * Each CPU's own, written only inside a program on that CPU: no cache line that every
+ * CPU's records would have to take in turn.
+ */
+struct kwasm_stream_cpu {
+	u64 written, lost;
+};
+
 struct kwasm_stream {
 	struct trace_array *tr;
 	struct trace_event_file *file;	/* kwasm:kwasm_record in the instance */
-	atomic64_t written, lost;
+	struct kwasm_stream_cpu __percpu *counts;
 	char name[];		/* the instance's: kwasm-NAME */
 };
 
@@ -53,9 +61,15 @@ int kwasm_stream_open(const char *program, struct kwasm_stream **out)
 	if (!st)
 		return -ENOMEM;
 	snprintf(st->name, len, "kwasm-%s", program);
+	st->counts = alloc_percpu_gfp(struct kwasm_stream_cpu, GFP_KERNEL_ACCOUNT);
+	if (!st->counts) {
+		kfree(st);
+		return -ENOMEM;
+	}
 	/* The instance gets the event directories of kwasm's system only. */
 	st->tr = trace_array_get_by_name(st->name, "kwasm");
 	if (!st->tr) {
+		free_percpu(st->counts);
 		kfree(st);
 		return -ENODEV;
 	}
@@ -72,6 +86,7 @@ int kwasm_stream_open(const char *program, struct kwasm_stream **out)
 fail:
 	trace_array_put(st->tr);
 	trace_array_destroy(st->tr);
+	free_percpu(st->counts);
 	kfree(st);
 	return ret;
 }
@@ -96,11 +111,13 @@ void kwasm_stream_close(struct kwasm_stream *st)
 	if (ret)
 		pr_warn("%s: instances/%s is open (%d): it stays until rmdir removes it\n",
 			st->name + strlen("kwasm-"), st->name, ret);
+	free_percpu(st->counts);
 	kfree(st);
 }
 
 /**
- * kwasm_stream_write() - write one record, from any context
+ * kwasm_stream_write() - write one record, from any context, inside a program (this CPU
+ * marked busy, so no other write on this CPU can interrupt it)
  * @st: the stream
  * @ip: the address the record is shown at (tracefs prints its symbol), or 0
  * @msg: the record (1 to KWASM_STREAM_RECORD_MAX bytes; one line: a last newline is
@@ -135,10 +152,10 @@ int kwasm_stream_write(struct kwasm_stream *st, unsigned long ip, const u8 *msg,
 	memcpy(text, msg, len);
 	text[len] = '\0';
 	trace_event_buffer_commit(&fbuffer);
-	atomic64_inc(&st->written);
+	this_cpu_inc(st->counts->written);
 	return 0;
 lost:
-	atomic64_inc(&st->lost);
+	this_cpu_inc(st->counts->lost);
 	return -ENOBUFS;
 }
 NOKPROBE_SYMBOL(kwasm_stream_write);
@@ -151,6 +168,14 @@ NOKPROBE_SYMBOL(kwasm_stream_write);
  */
 void kwasm_stream_counts(const struct kwasm_stream *st, u64 *written, u64 *lost)
 {
-	*written = atomic64_read(&st->written);
-	*lost = atomic64_read(&st->lost);
+	int cpu;
+
+	*written = 0;
+	*lost = 0;
+	for_each_possible_cpu(cpu) {
+		const struct kwasm_stream_cpu *c = per_cpu_ptr(st->counts, cpu);
+
+		*written += READ_ONCE(c->written);
+		*lost += READ_ONCE(c->lost);
+	}
 }

@@ -119,6 +119,31 @@ impl Ended {
     }
 }
 
+/// Calls a handler of one signature, out of line. Inlined into [`Program::call`], wasmi's
+/// call state for each of the eight signatures took its own stack slots there, side by
+/// side: a 3 KiB frame on every hit, on whatever kernel stack the hit runs on (an NMI's
+/// is 8 KiB). Out of line, a hit's stack holds the state of the one signature it calls.
+#[inline(never)]
+fn call_typed<P: wasmi::WasmParams>(
+    store: &mut Store<HostState>,
+    f: TypedFunc<P, ()>,
+    params: P,
+) -> Result<Ended, wasmi::Error> {
+    f.call_resumable(&mut *store, params)
+        .map(|c| Ended::typed(store, c))
+}
+
+/// [`call_typed`] for a handler whose parameters are not all `i64`: an untyped call.
+#[inline(never)]
+fn call_untyped(
+    store: &mut Store<HostState>,
+    func: Func,
+    params: &[Val],
+) -> Result<Ended, wasmi::Error> {
+    func.call_resumable(&mut *store, params, &mut [])
+        .map(|c| Ended::untyped(store, c))
+}
+
 /// A loaded, instantiated program.
 pub struct Program {
     store: Store<HostState>,
@@ -511,9 +536,7 @@ impl Program {
         let handler = self.handlers[index];
         if let Handler::NoParams(typed) = handler {
             self.enter(phase, ctx, cpu, fuel);
-            let outcome = typed
-                .call_resumable(&mut self.store, ())
-                .map(|c| Ended::typed(&mut self.store, c));
+            let outcome = call_typed(&mut self.store, typed, ());
             return self.leave(outcome);
         }
         let n = ap.params.len();
@@ -541,22 +564,12 @@ impl Program {
         let st = &mut self.store;
         let outcome = match handler {
             Handler::NoParams(_) => unreachable!(),
-            Handler::I64x1(f) => f.call_resumable(&mut *st, a(0)).map(|c| Ended::typed(st, c)),
-            Handler::I64x2(f) => f
-                .call_resumable(&mut *st, (a(0), a(1)))
-                .map(|c| Ended::typed(st, c)),
-            Handler::I64x3(f) => f
-                .call_resumable(&mut *st, (a(0), a(1), a(2)))
-                .map(|c| Ended::typed(st, c)),
-            Handler::I64x4(f) => f
-                .call_resumable(&mut *st, (a(0), a(1), a(2), a(3)))
-                .map(|c| Ended::typed(st, c)),
-            Handler::I64x5(f) => f
-                .call_resumable(&mut *st, (a(0), a(1), a(2), a(3), a(4)))
-                .map(|c| Ended::typed(st, c)),
-            Handler::I64x6(f) => f
-                .call_resumable(&mut *st, (a(0), a(1), a(2), a(3), a(4), a(5)))
-                .map(|c| Ended::typed(st, c)),
+            Handler::I64x1(f) => call_typed(st, f, a(0)),
+            Handler::I64x2(f) => call_typed(st, f, (a(0), a(1))),
+            Handler::I64x3(f) => call_typed(st, f, (a(0), a(1), a(2))),
+            Handler::I64x4(f) => call_typed(st, f, (a(0), a(1), a(2), a(3))),
+            Handler::I64x5(f) => call_typed(st, f, (a(0), a(1), a(2), a(3), a(4))),
+            Handler::I64x6(f) => call_typed(st, f, (a(0), a(1), a(2), a(3), a(4), a(5))),
             Handler::Params(func) => {
                 let mut vals = [const { Val::I32(0) }; MAX_PARAMS];
                 for (i, v) in vals.iter_mut().enumerate().take(n) {
@@ -566,8 +579,7 @@ impl Program {
                         ParamType::I64 => Val::I64(a(i)),
                     };
                 }
-                func.call_resumable(&mut *st, &vals[..n], &mut [])
-                    .map(|c| Ended::untyped(st, c))
+                call_untyped(st, func, &vals[..n])
             }
         };
         self.leave(outcome)

@@ -11,8 +11,9 @@
  * what available_filter_functions lists. A function that is no ftrace site (notrace,
  * inlined, __init, ftrace's and kprobes' own code) is never matched, and cannot be
  * counted. Of what it matched, this file drops and counts in "skipped" kwasm's own
- * functions (a handler would run inside the handlers' path) and second names of one
- * address, which fprobe would call twice; and refuses more than max_wildcard_functions
+ * functions (a handler would run inside the handlers' path), second names of one
+ * address, which fprobe would call twice, and what kprobes refuse (the kprobe blacklist,
+ * which fprobe does not check); and refuses more than max_wildcard_functions
  * (E2BIG). The fprobe is registered disabled and enabled only once the table that maps a
  * hit's address to its function is in place.
  *
@@ -205,6 +206,76 @@ static unsigned long *kwasm_fprobe_ips(const struct fprobe *fp, u32 *n, u32 *ski
 	return ips;
 }
 
+#if IS_ENABLED(CONFIG_KPROBES_ON_FTRACE)
+
+/* How many test kprobes one batch registers; their unregistration is one grace period. */
+#define KWASM_KPROBE_BATCH	512
+
+/*
+ * Drops from @ips (@n ftrace sites, sorted) the functions kprobes refuse, as bpftrace
+ * drops what /sys/kernel/debug/kprobes/blacklist lists: NOKPROBE_SYMBOL() functions, the
+ * entry text and the architecture's own ranges, where a handler could recurse into the
+ * code that runs it. The blacklist check (within_kprobe_blacklist()) is not exported, so
+ * each function gets a disabled kprobe registered and unregistered: at an ftrace site a
+ * disabled kprobe patches no text and arms nothing, and register_kprobe() runs the same
+ * checks as for a live one. Returns how many it dropped, or -ENOMEM.
+ */
+static int kwasm_drop_unprobeable(unsigned long *ips, u32 *n)
+{
+	struct kprobe *kps, **regd;
+	u32 i, j, k = 0, batch = min_t(u32, *n, KWASM_KPROBE_BATCH);
+	int ret = 0;
+
+	if (!batch)
+		return 0;
+	kps = kvcalloc(batch, sizeof(*kps), GFP_KERNEL);
+	regd = kvcalloc(batch, sizeof(*regd), GFP_KERNEL);
+	if (!kps || !regd) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < *n && !ret; i += batch) {
+		u32 m = min(batch, *n - i), r = 0;
+
+		for (j = 0; j < m; j++) {
+			struct kprobe *kp = &kps[j];
+			int err;
+
+			memset(kp, 0, sizeof(*kp));
+			kp->addr = (kprobe_opcode_t *)ips[i + j];
+			kp->flags = KPROBE_FLAG_DISABLED;
+			err = register_kprobe(kp);
+			if (!err) {
+				regd[r++] = kp;
+				ips[k++] = ips[i + j];
+			} else if (err == -ENOMEM) {
+				ret = err;
+				break;
+			}
+		}
+		if (r)
+			unregister_kprobes(regd, r);
+	}
+	if (!ret) {
+		ret = *n - k;
+		*n = k;
+	}
+out:
+	kvfree(regd);
+	kvfree(kps);
+	return ret;
+}
+
+#else /* !CONFIG_KPROBES_ON_FTRACE */
+
+/* kprobes cannot sit on ftrace sites here, so the test above would refuse every one. */
+static int kwasm_drop_unprobeable(unsigned long *ips, u32 *n)
+{
+	return 0;
+}
+
+#endif /* CONFIG_KPROBES_ON_FTRACE */
+
 /* The table of @n functions at @ips (sorted). */
 static struct kwasm_funcs *kwasm_funcs_new(const unsigned long *ips, u32 n, u32 skipped)
 {
@@ -251,7 +322,7 @@ static int kwasm_fprobe_attach(struct kwasm_point *pt)
 	unsigned int max = min(READ_ONCE(max_wildcard_functions), KWASM_WILDCARD_LIMIT);
 	unsigned long *ips = NULL;
 	u32 n, skipped, matched;
-	int ret;
+	int ret, dropped;
 
 	f->pt = pt;
 	f->fp.entry_handler = kwasm_fprobe_entry;
@@ -278,11 +349,15 @@ static int kwasm_fprobe_attach(struct kwasm_point *pt)
 	ips = kwasm_fprobe_ips(&f->fp, &n, &skipped);
 	if (!ips)
 		goto fail;
+	dropped = kwasm_drop_unprobeable(ips, &n);
+	if (dropped < 0)
+		goto fail;
+	skipped += dropped;
 	if (skipped) {
 		/* Only as many as are left: one more ftrace update, not the common case. */
 		unregister_fprobe(&f->fp);
 		if (!n) {
-			pt->failed = "register_fprobe (only kwasm's own functions match)";
+			pt->failed = "register_fprobe (only kwasm's own or kprobe-blacklisted functions match)";
 			kvfree(ips);
 			return -ENOENT;
 		}
@@ -296,6 +371,7 @@ static int kwasm_fprobe_attach(struct kwasm_point *pt)
 	/* A new attach starts new counts, for what the pattern matches now. */
 	kwasm_fprobe_release(pt);
 	pt->failed = "register_fprobe (out of memory)";
+	ret = -ENOMEM;
 	pt->table = kwasm_funcs_new(ips, n, skipped);
 	kvfree(ips);
 	ips = NULL;

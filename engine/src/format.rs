@@ -53,9 +53,20 @@ impl Out<'_> {
         }
     }
 
+    /// Appends what of `bytes` fits, in one copy.
+    fn extend(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.room());
+        if n != 0 {
+            self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+            self.len += n;
+        }
+    }
+
     fn pad(&mut self, b: u8, n: usize) {
-        for _ in 0..n {
-            self.push(b);
+        let n = n.min(self.room());
+        if n != 0 {
+            self.buf[self.len..self.len + n].fill(b);
+            self.len += n;
         }
     }
 
@@ -78,6 +89,13 @@ struct Spec {
 
 /// Writes `body` (already converted, with `sign` and `prefix` apart) padded as `spec` says.
 fn emit(out: &mut Out<'_>, spec: &Spec, sign: &[u8], prefix: &[u8], digits: &[u8]) {
+    // The common case: no width, no precision.
+    if spec.width == 0 && spec.precision.is_none() {
+        out.extend(sign);
+        out.extend(prefix);
+        out.extend(digits);
+        return;
+    }
     // A precision on a number is its least number of digits, and turns off the 0 flag.
     let zeros = spec.precision.map_or(0, |p| p.saturating_sub(digits.len()));
     let len = sign.len() + prefix.len() + zeros + digits.len();
@@ -86,12 +104,13 @@ fn emit(out: &mut Out<'_>, spec: &Spec, sign: &[u8], prefix: &[u8], digits: &[u8
     if !spec.left && !zero_pad {
         out.pad(b' ', fill);
     }
-    sign.iter().chain(prefix).for_each(|&b| out.push(b));
+    out.extend(sign);
+    out.extend(prefix);
     if zero_pad {
         out.pad(b'0', fill);
     }
     out.pad(b'0', zeros);
-    digits.iter().for_each(|&b| out.push(b));
+    out.extend(digits);
     if spec.left {
         out.pad(b' ', fill);
     }
@@ -137,6 +156,20 @@ pub fn format(
     out: &mut [u8],
     symbol: Symbolize<'_>,
 ) -> Result<Formatted, FormatError> {
+    format_with(fmt, args, memory, out, &mut [0u8; SYMBOL_WORK], symbol)
+}
+
+/// [`format`], with `name` for a symbol's name on its way to `out`: the host functions
+/// pass a buffer of the program's, so that formatting on a probe's stack (an NMI's is
+/// 8 KiB) does not put these 512 bytes there.
+pub fn format_with(
+    fmt: &[u8],
+    args: &[u64],
+    memory: &[u8],
+    out: &mut [u8],
+    name: &mut [u8; SYMBOL_WORK],
+    symbol: Symbolize<'_>,
+) -> Result<Formatted, FormatError> {
     if args.len() > MAX_ARGS {
         return Err(c"format: more than 12 arguments");
     }
@@ -150,11 +183,15 @@ pub fn format(
     };
     let mut i = 0;
     while i < fmt.len() {
-        let b = fmt[i];
-        i += 1;
-        if b != b'%' {
-            out.push(b);
-            continue;
+        // The text up to the next conversion, in one copy.
+        let run = fmt[i..]
+            .iter()
+            .position(|&b| b == b'%')
+            .unwrap_or(fmt.len() - i);
+        out.extend(&fmt[i..i + run]);
+        i += run + 1;
+        if i > fmt.len() {
+            break;
         }
         let mut spec = Spec::default();
         while let Some(&f) = fmt.get(i) {
@@ -260,8 +297,7 @@ pub fn format(
                 match fmt.get(i) {
                     Some(&k @ (b'S' | b's')) => {
                         i += 1;
-                        let mut name = [0u8; SYMBOL_WORK];
-                        let n = symbol(v, k == b'S', &mut name).min(name.len());
+                        let n = symbol(v, k == b'S', name).min(name.len());
                         work += SYMBOL_WORK;
                         emit(
                             &mut out,

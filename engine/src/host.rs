@@ -6,6 +6,7 @@
 //! per call, an opaque context pointer that it passes back. Every (pointer, length) a probe
 //! gives is checked against its linear memory here, before any callback sees it.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::ffi::CStr;
 use wasmi::{Caller, Error, Extern, Linker, Memory, TrapCode};
@@ -54,6 +55,17 @@ pub(crate) struct HostState {
     /// The CPU the current call runs on, as its caller passed it, or [`CPU_ASK`]: map
     /// updates and `cpu()` then ask the `task` callback.
     pub(crate) cpu: u32,
+    /// The formatter's buffers, allocated at load; taken out while a host function
+    /// formats.
+    scratch: Option<Box<Scratch>>,
+}
+
+/// What `format` and `stream_printf` format into: the program's own, not the probe's
+/// stack, where a hit in NMI context has 8 KiB in all. A program runs on one CPU at a
+/// time (per-CPU mode: each instance on its own CPU), so one per instance is enough.
+pub(crate) struct Scratch {
+    record: [u8; RECORD],
+    name: [u8; crate::format::SYMBOL_WORK],
 }
 
 /// [`HostState::cpu`] outside a handler (`start`, `init`, `report`): no CPU was given.
@@ -73,6 +85,10 @@ impl HostState {
             load_error: None,
             declared: 0,
             cpu: CPU_ASK,
+            scratch: Some(Box::new(Scratch {
+                record: [0; RECORD],
+                name: [0; crate::format::SYMBOL_WORK],
+            })),
         }
     }
 
@@ -333,16 +349,34 @@ fn define_maps(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::Link
     Ok(())
 }
 
-/// The most bytes `format` writes in one call, and a stream record's: formatted on the
-/// host's stack, as the text may overlap its own format or strings in linear memory.
+/// The most bytes `format` writes in one call, and a stream record's: formatted into
+/// [`Scratch`], as the text may overlap its own format or strings in linear memory.
 const RECORD: usize = STREAM_RECORD_MAX as usize;
 
 /// Formats the format at `fmt..fmt + fmt_len` with the `nargs` little-endian 64-bit
-/// arguments at `args` into `out` (crate::format); charges its work and returns the length.
-fn format_call(
+/// arguments at `args` into the record of the program's [`Scratch`], which it hands to
+/// `then` with the length; charges the formatting's work.
+fn format_call<R>(
+    caller: &mut Caller<'_, HostState>,
+    call: (i32, i32, i32, i32),
+    then: impl FnOnce(&mut Caller<'_, HostState>, &[u8]) -> HostResult<R>,
+) -> HostResult<R> {
+    // Out while in use: `format_into` needs the caller too. No host function runs inside
+    // another, so it is always there.
+    let Some(mut scratch) = caller.data_mut().scratch.take() else {
+        return trap(caller, c"format: no formatting buffer");
+    };
+    let r = format_into(caller, call, &mut scratch)
+        .and_then(|len| then(caller, &scratch.record[..len]));
+    caller.data_mut().scratch = Some(scratch);
+    r
+}
+
+/// [`format_call`]'s formatting; returns the length.
+fn format_into(
     caller: &mut Caller<'_, HostState>,
     (fmt, fmt_len, args, nargs): (i32, i32, i32, i32),
-    out: &mut [u8; RECORD],
+    scratch: &mut Scratch,
 ) -> HostResult<usize> {
     use crate::format::MAX_ARGS;
     let nargs = nargs as u32 as usize;
@@ -382,7 +416,8 @@ fn format_call(
             unsafe { (ops.symbol)(ctx, addr, offset.into(), buf.as_mut_ptr(), buf.len() as u32) };
         n.max(0) as usize
     };
-    match crate::format::format(fmt, &argv[..nargs], data, out, &mut symbol) {
+    let Scratch { record, name } = scratch;
+    match crate::format::format_with(fmt, &argv[..nargs], data, record, name, &mut symbol) {
         Ok(done) => {
             charge(caller, done.work as u32)?;
             Ok(done.len)
@@ -590,17 +625,17 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             if room == 0 {
                 return Ok(0);
             }
-            let mut out = [0u8; RECORD];
-            let len = format_call(&mut caller, (fmt, fmt_len, args, nargs), &mut out)?;
-            // Leave room for the NUL.
-            let len = len.min(room - 1);
-            // SAFETY: `dst..dst + dst_len` is inside linear memory (checked above) and
-            // `len + 1 <= dst_len`; `out` is the host's own buffer.
-            unsafe {
-                core::ptr::copy_nonoverlapping(out.as_ptr(), dst, len);
-                *dst.add(len) = 0;
-            }
-            Ok(len as i32)
+            format_call(&mut caller, (fmt, fmt_len, args, nargs), |_, out| {
+                // Leave room for the NUL.
+                let len = out.len().min(room - 1);
+                // SAFETY: `dst..dst + dst_len` is inside linear memory (checked above)
+                // and `len + 1 <= dst_len`; `out` is the host's own buffer.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(out.as_ptr(), dst, len);
+                    *dst.add(len) = 0;
+                }
+                Ok(len as i32)
+            })
         },
     )?;
     linker.func_wrap(
@@ -653,9 +688,9 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
                     c"stream_printf() is only available in a handler",
                 );
             }
-            let mut out = [0u8; RECORD];
-            let len = format_call(&mut caller, (fmt, fmt_len, args, nargs), &mut out)?;
-            stream_write(&mut caller, out.as_ptr(), len)
+            format_call(&mut caller, (fmt, fmt_len, args, nargs), |caller, out| {
+                stream_write(caller, out.as_ptr(), out.len())
+            })
         },
     )?;
     linker.func_wrap(

@@ -997,13 +997,27 @@ fn main() {
 
     // `KWASM_BENCH_PROFILE=N`: only N calls of kwasm's empty handler (or of the handler
     // of `KWASM_BENCH_PROFILE_WORKLOAD`: empty, counter, tp (the guest bench's
-    // tp_counter, two parameters), map or map_key), for a profiler
-    // (performance.rst, "Where an empty call goes"):
+    // tp_counter, two parameters), map, map_key, or format or stream, the handlers of
+    // bench/probes/format.c, whose .wasm the first argument's sibling bench/ holds as
+    // for the full run), for a profiler (performance.rst, "Where an empty call goes"):
     // valgrind --tool=callgrind --toggle-collect=kwasm_engine_call target/release/kwasm-bench-host
     if let Some(n) = std::env::var("KWASM_BENCH_PROFILE").ok().and_then(|n| n.parse().ok()) {
         let kwasm = Kwasm::new(&code, &big);
         let workload = std::env::var("KWASM_BENCH_PROFILE_WORKLOAD");
+        let format_program = || {
+            let dir = std::env::args()
+                .nth(1)
+                .expect("format and stream take the examples' directory");
+            let path = std::path::Path::new(&dir)
+                .with_file_name("bench")
+                .join("format.wasm");
+            let code = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            kwasm_load(&code)
+        };
         let (program, index) = match workload.as_deref().unwrap_or("empty") {
+            // Handlers sorted by export name: host_format, stream_record, wasm_format.
+            "format" => (format_program(), 0),
+            "stream" => (format_program(), 1),
             "empty" => (kwasm.program, kwasm.index[0]),
             "counter" => (kwasm.program, kwasm.index[1]),
             "tp" => (
@@ -1013,7 +1027,10 @@ fn main() {
             "map" => (kwasm.maps, kwasm.map_index[0]),
             "map_key" => (kwasm.maps, kwasm.map_index[1]),
             other => {
-                panic!("KWASM_BENCH_PROFILE_WORKLOAD={other}: empty, counter, tp, map or map_key")
+                panic!(
+                    "KWASM_BENCH_PROFILE_WORKLOAD={other}: empty, counter, tp, map, map_key, \
+                     format or stream"
+                )
             }
         };
         // tp's id: getpgid's, which it counts.

@@ -34,7 +34,7 @@ rm -rf "$staging"
 mkdir -p "$staging/test" "$staging/bats" "$staging/doc" "$staging/scripts"
 cp "$KWASM_TOP/kwasm.ko" "$staging/"
 cp "$KWASM_TOP"/qemu/testmod/*.ko "$staging/test/"
-cp "$KWASM_TOP"/bats/*.bats "$KWASM_TOP"/bats/*.bash "$staging/bats/"
+cp "$KWASM_TOP"/bats/*.bats "$KWASM_TOP"/bats/*.bash "$KWASM_TOP"/bats/*.sh "$staging/bats/"
 cp "$KWASM_TOP/qemu/demo.sh" "$staging/"
 # The documentation's sessions run in the test machine (bats/docs.bats).
 cp "$KWASM_TOP"/Documentation/*.rst "$staging/doc/"

@@ -23,18 +23,20 @@ host_result() { # STATUS NAME
 
 # Adds the counts of a TAP stream; a plan larger than what ran counts the rest as failed.
 count_tap() { # FILE
-	local ok notok skip plan
-	ok=$(grep -cE '^ok ' "$1" || true)
-	skip=$(grep -cE '^ok .*# [Ss][Kk][Ii][Pp]' "$1" || true)
-	notok=$(grep -cE '^not ok ' "$1" || true)
+	local ran ok notok skip plan
+	ran=$(grep -cE '^(not )?ok ' "$1" || true)
+	# A skip is "ok N name # skip" in plain TAP and "not ok N name # SKIP" in bats' tap13.
+	skip=$(grep -cE '^(not )?ok .*# [Ss][Kk][Ii][Pp]' "$1" || true)
+	notok=$(grep -E '^not ok ' "$1" | grep -cvE '# [Ss][Kk][Ii][Pp]' || true)
+	ok=$((ran - notok - skip))
 	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$1" | head -n1)
 	plan=${plan:-0}
-	if ((ok + notok < plan)); then
-		echo "kwasm: the guest ran $((ok + notok)) of $plan tests" >&2
-		notok=$((plan - ok))
+	if ((ran < plan)); then
+		echo "kwasm: the guest ran $ran of $plan tests" >&2
+		notok=$((notok + plan - ran))
 	fi
 	((plan > 0)) || notok=$((notok + 1))
-	passed=$((passed + ok - skip)) failed=$((failed + notok)) skipped=$((skipped + skip))
+	passed=$((passed + ok)) failed=$((failed + notok)) skipped=$((skipped + skip))
 }
 
 step "setting up the host"
@@ -170,8 +172,10 @@ host_result "$status" "probes/template-rust builds outside the tree, into a modu
 
 step "booting the test machine: the bats suite (2 vCPUs, TCG)"
 "$KWASM_TOP/qemu/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$out/staging"
+# The limit catches a hang; it is not a budget (testing.rst, "The test machine"): CI
+# cut a run off at 1800 s after 151 of 194 tests that took 1420 s in all here.
 "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" suite \
-	"$out/suite" "${KWASM_SUITE_TIMEOUT:-1800}" "${KWASM_CMDLINE:-}"
+	"$out/suite" "${KWASM_SUITE_TIMEOUT:-3600}" "${KWASM_CMDLINE:-}"
 count_tap "$out/suite/output.log"
 status=0
 "$KWASM_TOP/qemu/scan-splats.sh" "$out/suite/console.log" || status=$?

@@ -210,8 +210,12 @@ trapped_once() {
 	run cat "$WASM/many_symbols/stats"
 	[ ${#lines[@]} = 120 ]
 	[ "$(cat "$WASM/many_symbols/stats" | wc -c)" -gt 4096 ]
+	# waited and dropped may be non-zero: a shell's child can enter a syscall on one
+	# vCPU while its parent enters wait4() on the other, and a shared-mode program runs
+	# one hit at a time (a line failed here once in ~10 runs, 2026-12-03).
 	for line in "${lines[@]}"; do
-		[[ "$line" =~ ^kprobe:__x64_sys_[a-z0-9_]+:pre\ hits=[0-9]+\ missed=[0-9]+\ traps=0\ fuel_exhausted=0\ ns=[0-9]+\ waited=0\ dropped=0$ ]]
+		[[ "$line" =~ ^kprobe:__x64_sys_[a-z0-9_]+:pre\ hits=[0-9]+\ missed=[0-9]+\ traps=0\ fuel_exhausted=0\ ns=[0-9]+\ waited=[0-9]+\ dropped=[0-9]+$ ]] ||
+			{ echo "stats line: $line"; false; }
 	done
 }
 

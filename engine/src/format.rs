@@ -116,22 +116,62 @@ fn emit(out: &mut Out<'_>, spec: &Spec, sign: &[u8], prefix: &[u8], digits: &[u8
     }
 }
 
-/// The digits of `v` in `base`, into the end of `buf`; returns where they start.
-fn digits(mut v: u64, base: u64, upper: bool, buf: &mut [u8; 24]) -> usize {
-    let set = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
+/// The digits of `v` in `base` (8, 10 or 16), into the end of `buf`; returns where they
+/// start. Each base gets its own loop, so its division is by a constant (a multiply or a
+/// shift), not a `div` per digit: under QEMU's TCG that is a helper call each.
+fn digits(v: u64, base: u64, upper: bool, buf: &mut [u8; 24]) -> usize {
+    match base {
+        10 => decimal(v, buf),
+        16 if upper => digits_in::<16>(v, b"0123456789ABCDEF", buf),
+        16 => digits_in::<16>(v, b"0123456789abcdef", buf),
+        _ => digits_in::<8>(v, b"01234567", buf),
+    }
+}
+
+#[inline(always)]
+fn digits_in<const BASE: u64>(mut v: u64, set: &[u8], buf: &mut [u8; 24]) -> usize {
     let mut i = buf.len();
     loop {
         i -= 1;
-        buf[i] = set[(v % base) as usize];
-        v /= base;
+        buf[i] = set[(v % BASE) as usize];
+        v /= BASE;
         if v == 0 {
             return i;
         }
     }
+}
+
+/// "00" to "99": [`decimal`] writes two digits per division.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+fn decimal(mut v: u64, buf: &mut [u8; 24]) -> usize {
+    let mut i = buf.len();
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + v as u8;
+    }
+    i
+}
+
+/// `bytes` up to its first NUL, or all of it. `CStr::from_bytes_until_nul` looks a word
+/// at a time, where a byte loop takes a compare and a branch per byte.
+fn until_nul(bytes: &[u8]) -> &[u8] {
+    CStr::from_bytes_until_nul(bytes).map_or(bytes, CStr::to_bytes)
 }
 
 /// Reads a decimal number of at most [`MAX_WIDTH`] at `fmt[*i..]`.
@@ -173,7 +213,7 @@ pub fn format_with(
     if args.len() > MAX_ARGS {
         return Err(c"format: more than 12 arguments");
     }
-    let fmt = fmt.split(|&b| b == 0).next().unwrap_or(&[]);
+    let fmt = until_nul(fmt);
     let mut out = Out { buf: out, len: 0 };
     let mut work = fmt.len();
     let mut next = args.iter().copied();
@@ -276,10 +316,7 @@ pub fn format_with(
                 };
                 // Read no more than can be shown: the precision, or what fits.
                 let max = spec.precision.unwrap_or(usize::MAX).min(out.room());
-                let s = tail[..tail.len().min(max)]
-                    .split(|&b| b == 0)
-                    .next()
-                    .unwrap_or(&[]);
+                let s = until_nul(&tail[..tail.len().min(max)]);
                 work += s.len();
                 emit(
                     &mut out,
@@ -337,6 +374,7 @@ pub fn format_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use alloc::string::String;
 
     fn sym(addr: u64, offset: bool, out: &mut [u8]) -> usize {
@@ -387,6 +425,24 @@ mod tests {
         );
         assert_eq!(f("%05d", &[-42i64 as u64]).unwrap(), "-0042");
         assert_eq!(f("%zu %%", &[1 << 40]).unwrap(), "1099511627776 %");
+    }
+
+    #[test]
+    fn digits_in_every_base_as_rust_writes_them() {
+        let edges = [
+            99_999,
+            100_000,
+            4_294_967_295,
+            i64::MAX as u64,
+            i64::MIN as u64,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for v in (0..=1100u64).chain(edges) {
+            let want = format!("{v} {} {v:x} {v:X} {v:o}", v as i64);
+            let got = f("%llu %lld %llx %llX %llo", &[v; 5]).unwrap();
+            assert_eq!(got, want, "{v}");
+        }
     }
 
     #[test]

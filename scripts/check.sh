@@ -79,6 +79,25 @@ grep -q "kwasm needs CONFIG_KPROBES, which this kernel tree's .config does not s
 	"$out/config-check.log" || status=1
 host_result "$status" "make KDIR= against a tree without CONFIG_KPROBES stops with one sentence naming it"
 
+# CONFIG_FRAME_WARN for the Rust code too (design.rst, "A hit's stack"): no frame over
+# the tree's limit outside the functions that run only on the 64 KiB load stack. Two
+# calls are cut: wasmi's lazy compile, which its executor calls for a function not yet
+# compiled, and kwasm compiles every function at load (CompilationMode::Eager); and
+# core's float formatting, reached only through Debug and Display of floats, which the
+# engine formats nowhere (wasmi's load errors may, on the load stack). Without the first
+# cut the check must fail: that shows it sees the executor's calls.
+status=0
+frame_warn=$(sed -n 's/^CONFIG_FRAME_WARN=//p' "$kdir/.config")
+objdump -dr "$out/staging/kwasm.ko" >"$out/kwasm.dis"
+frames() { perl "$KWASM_TOP/scripts/check-frames.pl" "${frame_warn:-1280}" \
+	kwasm_engine_load kwasm_engine_selftest kwasm_engine_instantiate -- "$@" <"$out/kwasm.dis"; }
+frames 'FuncEntry7compile' '^_ZN4core3fmt5float' >"$out/frames.log" || status=1
+tail -n 1 "$out/frames.log"
+frames '^_ZN4core3fmt5float' >"$out/frames-uncut.log" && status=1
+grep -A1 'FuncEntry7compile' "$out/frames-uncut.log" | grep -q 'FAIL: reachable from .*Executor' ||
+	status=1
+host_result "$status" "no Rust frame over CONFIG_FRAME_WARN (${frame_warn:-1280} bytes) outside the load stack"
+
 # The C ABI is defined once and the build checks the rest against it: in a copy of the
 # tree, a callback type changed in engine/src/cabi.rs (from which kwasm_engine.h is
 # generated) fails the C side, so does a runtime function's type (rt.c's are checked

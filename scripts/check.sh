@@ -64,6 +64,18 @@ read -r wp wf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f
 [ "$wf" = 0 ] && [ "$wp" -gt 0 ] || status=1
 host_result "$status" "wasmi $WASMI_VERSION's own tests pass on the patched crate ($wp passed, $wf failed)"
 
+# Formatted as rustfmt formats it, as the kernel's `make rustfmtcheck` checks its own: every
+# cargo workspace, and the module's Rust (src/, from its crate root) with the kernel's
+# settings (edition 2021, Unix newlines: its .rustfmt.toml).
+status=0
+for ws in . engine/fuzz bench/host probes/template-rust; do
+	(cd "$KWASM_TOP/$ws" && cargo fmt --all --check) || status=1
+done >"$out/rustfmt.log" 2>&1
+rustfmt --check --edition 2021 --config newline_style=Unix "$KWASM_TOP/src/kwasm_main.rs" \
+	>>"$out/rustfmt.log" 2>&1 || status=1
+[ "$status" = 0 ] || grep '^Diff in' "$out/rustfmt.log" >&2 || true
+host_result "$status" "the Rust is formatted as rustfmt formats it (cargo fmt --check, and the module's)"
+
 step "engine: a short fuzz run (${KWASM_FUZZ_SECONDS:-30} s per target)"
 status=0
 "$KWASM_TOP/scripts/fuzz.sh" "${KWASM_FUZZ_SECONDS:-30}" | tee "$out/fuzz.log" || status=$?

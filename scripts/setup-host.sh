@@ -23,6 +23,11 @@ grep -q '^rust-src' <<<"$components" || {
 	step "adding rust-src to $RUST_TOOLCHAIN"
 	rustup component add --toolchain "$RUST_TOOLCHAIN" rust-src
 }
+# make check checks the formatting, as the kernel's `make rustfmtcheck` does.
+grep -q '^rustfmt' <<<"$components" || {
+	step "adding rustfmt to $RUST_TOOLCHAIN"
+	rustup component add --toolchain "$RUST_TOOLCHAIN" rustfmt
+}
 rustup target list --installed --toolchain "$RUST_TOOLCHAIN" | grep -q '^wasm32-unknown-unknown' || {
 	step "adding the wasm32-unknown-unknown target"
 	rustup target add --toolchain "$RUST_TOOLCHAIN" wasm32-unknown-unknown

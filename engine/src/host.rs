@@ -574,7 +574,9 @@ pub(crate) fn define(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
         // SAFETY: The callback only reads the clock.
         unsafe { (s.ops.ktime_ns)(s.ctx) as i64 }
     })?;
-    linker.func_wrap(M, "cpu", |caller: Caller<'_, HostState>| this_cpu(&caller) as i32)?;
+    linker.func_wrap(M, "cpu", |caller: Caller<'_, HostState>| {
+        this_cpu(&caller) as i32
+    })?;
     for (name, what) in [("pid", TASK_PID), ("tgid", TASK_TGID)] {
         linker.func_wrap(M, name, move |caller: Caller<'_, HostState>| {
             let s = caller.data();

@@ -51,7 +51,6 @@ pub mod capi {
         kwasm_engine_instantiate, kwasm_engine_kind, kwasm_engine_load, kwasm_engine_maps,
         kwasm_engine_maps_clear, kwasm_engine_maps_count, kwasm_engine_maps_print,
         kwasm_engine_maps_stats, kwasm_engine_report, kwasm_engine_selftest, kwasm_engine_sizes,
-        kwasm_engine_uses_entry_ns, kwasm_engine_uses_stream,
-        AttachInfo, TrapInfo,
+        kwasm_engine_uses_entry_ns, kwasm_engine_uses_stream, AttachInfo, TrapInfo,
     };
 }

@@ -371,9 +371,7 @@ impl Maps {
                 v.resize_with(n, || AtomicU64::new(0));
                 Some(v.into_boxed_slice())
             };
-            let (Some(index), Some(entries)) =
-                (zeroed32(slots), zeroed64(entry_words))
-            else {
+            let (Some(index), Some(entries)) = (zeroed32(slots), zeroed64(entry_words)) else {
                 return Err(load_error!(
                     ENOMEM,
                     "map_declare: map @{shown}: out of memory"

@@ -159,8 +159,15 @@ fn host_functions_answer_from_the_callbacks() {
     call(&mut p, 1, &mut c).unwrap();
     call(&mut p, 0, &mut c).unwrap();
     // `cpu()` is the CPU the call names (the callback says 1): no callback per read.
-    p.call(1, (&mut c as *mut FakeCtx).cast(), 3, &c.args.clone(), 0, FUEL)
-        .unwrap();
+    p.call(
+        1,
+        (&mut c as *mut FakeCtx).cast(),
+        3,
+        &c.args.clone(),
+        0,
+        FUEL,
+    )
+    .unwrap();
     let m = dump(&mut p);
     let u64_at = |o: usize| u64::from_le_bytes(m[o..o + 8].try_into().unwrap());
     let u32_at = |o: usize| u32::from_le_bytes(m[o..o + 4].try_into().unwrap());
@@ -172,7 +179,10 @@ fn host_functions_answer_from_the_callbacks() {
     assert_eq!(&m[40..46], b"mkdir\0");
     assert_eq!(u64_at(56) as i64, -2);
     // Printed by both calls of the pre handler.
-    assert_eq!(c.printed, [b"hello, dmesg".to_vec(), b"hello, dmesg".to_vec()]);
+    assert_eq!(
+        c.printed,
+        [b"hello, dmesg".to_vec(), b"hello, dmesg".to_vec()]
+    );
 }
 
 #[test]
@@ -531,10 +541,14 @@ fn fuel_bounds_every_call_and_is_refilled_for_the_next() {
                 (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))))"#,
     );
     let params = [0u64; 6];
-    assert!(p.call(0, std::ptr::null_mut(), 1, &params, 0, 100_000).is_ok());
+    assert!(p
+        .call(0, std::ptr::null_mut(), 1, &params, 0, 100_000)
+        .is_ok());
     let r = p.call(0, std::ptr::null_mut(), 1, &params, 0, 500);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
-    assert!(p.call(0, std::ptr::null_mut(), 1, &params, 0, 100_000).is_ok());
+    assert!(p
+        .call(0, std::ptr::null_mut(), 1, &params, 0, 100_000)
+        .is_ok());
 }
 
 /// A handler that calls host function `call` (a WAT call with its arguments) in an endless
@@ -607,7 +621,9 @@ fn a_small_host_copy_costs_a_few_fuel() {
         src.as_ptr() as u64
     ));
     let params = [0u64; 6];
-    assert!(p.call(0, std::ptr::null_mut(), 1, &params, 0, 100_000).is_ok());
+    assert!(p
+        .call(0, std::ptr::null_mut(), 1, &params, 0, 100_000)
+        .is_ok());
     let r = p.call(0, std::ptr::null_mut(), 1, &params, 0, 8_000);
     assert_eq!(r.err().map(|t| t.kind), Some(TrapKind::OutOfFuel));
 }

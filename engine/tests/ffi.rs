@@ -136,11 +136,29 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
             message: null(),
         };
         assert_eq!(
-            kwasm_engine_call(p, 1, ctx, 0, [7, 3, 0, 0, 0, 0].as_ptr(), 0, FUEL, &mut trap),
+            kwasm_engine_call(
+                p,
+                1,
+                ctx,
+                0,
+                [7, 3, 0, 0, 0, 0].as_ptr(),
+                0,
+                FUEL,
+                &mut trap
+            ),
             0
         );
         assert_eq!(
-            kwasm_engine_call(p, 1, ctx, 0, [7, 2, 0, 0, 0, 0].as_ptr(), 0, FUEL, &mut trap),
+            kwasm_engine_call(
+                p,
+                1,
+                ctx,
+                0,
+                [7, 2, 0, 0, 0, 0].as_ptr(),
+                0,
+                FUEL,
+                &mut trap
+            ),
             0
         );
         // The post handler traps on a zero return value: a positive kind and a message.
@@ -153,7 +171,16 @@ fn attach_points_calls_traps_and_report_through_the_c_abi() {
             (4, "unreachable executed")
         );
         assert_eq!(
-            kwasm_engine_call(p, 0, ctx, 0, [1, 0, 0, 0, 0, 0].as_ptr(), 0, FUEL, null_mut()),
+            kwasm_engine_call(
+                p,
+                0,
+                ctx,
+                0,
+                [1, 0, 0, 0, 0, 0].as_ptr(),
+                0,
+                FUEL,
+                null_mut()
+            ),
             0
         );
         assert_eq!(

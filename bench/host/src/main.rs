@@ -457,7 +457,16 @@ fn call_handler_with(program: *mut Program, index: u32, params: &[u64; 6]) {
     };
     // SAFETY: A live handle used by this thread only; six parameters; `trap` writable.
     let ret = unsafe {
-        kwasm_engine_call(program, index, null_mut(), 0, params.as_ptr(), 0, FUEL, &mut trap)
+        kwasm_engine_call(
+            program,
+            index,
+            null_mut(),
+            0,
+            params.as_ptr(),
+            0,
+            FUEL,
+            &mut trap,
+        )
     };
     assert_eq!(ret, 0, "kwasm trapped");
 }
@@ -492,10 +501,7 @@ impl Kwasm {
             program,
             index: handler_indexes(program, HANDLERS),
             maps,
-            map_index: handler_indexes(
-                maps,
-                ["kprobe:map_count:pre", "kprobe:map_count_key:pre"],
-            ),
+            map_index: handler_indexes(maps, ["kprobe:map_count:pre", "kprobe:map_count_key:pre"]),
             big: big.to_vec(),
             out: [0; REPORT_BUF],
         }
@@ -1001,7 +1007,10 @@ fn main() {
     // bench/probes/format.c, whose .wasm the first argument's sibling bench/ holds as
     // for the full run), for a profiler (performance.rst, "Where an empty call goes"):
     // valgrind --tool=callgrind --toggle-collect=kwasm_engine_call target/release/kwasm-bench-host
-    if let Some(n) = std::env::var("KWASM_BENCH_PROFILE").ok().and_then(|n| n.parse().ok()) {
+    if let Some(n) = std::env::var("KWASM_BENCH_PROFILE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
         let kwasm = Kwasm::new(&code, &big);
         let workload = std::env::var("KWASM_BENCH_PROFILE_WORKLOAD");
         let format_program = || {

@@ -143,8 +143,15 @@ fn call_all(p: &mut Program) {
     for _ in 0..2 {
         for i in 0..p.attach_points().len() {
             checked("handler", || {
-                p.call(i, std::ptr::null_mut(), 1, &[1, 2, 3, 4, 5, 6], 0b101, 5_000)
-                    .map_err(Some)
+                p.call(
+                    i,
+                    std::ptr::null_mut(),
+                    1,
+                    &[1, 2, 3, 4, 5, 6],
+                    0b101,
+                    5_000,
+                )
+                .map_err(Some)
             });
         }
         checked("report", || {

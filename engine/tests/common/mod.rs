@@ -228,7 +228,14 @@ pub fn load_err(wat: &str) -> String {
 
 pub fn call(p: &mut Program, index: usize, c: &mut FakeCtx) -> Result<(), kwasm_engine::Trap> {
     let params = c.args;
-    p.call(index, (c as *mut FakeCtx).cast(), c.cpu.unwrap_or(1), &params, 0, FUEL)
+    p.call(
+        index,
+        (c as *mut FakeCtx).cast(),
+        c.cpu.unwrap_or(1),
+        &params,
+        0,
+        FUEL,
+    )
 }
 
 pub fn report(p: &mut Program) -> Result<String, kwasm_engine::ReportError> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env perl
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-frames.pl FRAME_WARN ROOT... [-- CUT...] < "objdump -dr kwasm.ko"
+# check-frames.pl FRAME_WARN ROOT... [-- CUT...] < "objdump -dr kwasm.ko; objdump -r kwasm.ko"
 #
 # The kernel's -Wframe-larger-than (CONFIG_FRAME_WARN) checks C frames only; rustc has no
 # such option. This is that check for the whole module, Rust included, from the code as
@@ -11,7 +11,8 @@
 # engine's own 64 KiB load stack (src/stack.c): every chain of direct callers that leads
 # to it must start at one of the ROOTs (the entry points stack.c calls there). A chain
 # that starts anywhere else (an entry point C calls on its own stack, or a function whose
-# address is taken, so that it may be called from anywhere) fails the check. A CUT is a
+# address is taken, so that it may be called from anywhere: an operations table or a
+# vtable holds it, which `objdump -r` shows) fails the check. A CUT is a
 # pattern (a Perl regex) naming functions that code outside the load stack calls in
 # principle but never in kwasm; the caller says why. A chain is followed no further up
 # than a CUT, which counts as a ROOT.
@@ -30,7 +31,7 @@ my (@roots, @cuts, $in_cuts);
 for (@args) {
 	if ($_ eq '--') { $in_cuts = 1 } elsif ($in_cuts) { push @cuts, qr/$_/ } else { push @roots, $_ }
 }
-die "usage: $0 FRAME_WARN ROOT... [-- CUT...] < objdump -dr output\n" unless $limit && @roots;
+die "usage: $0 FRAME_WARN ROOT... [-- CUT...] < objdump -dr and -r output\n" unless $limit && @roots;
 my %root = map { $_ => 1 } @roots;
 my %cut_used;
 sub is_cut {
@@ -41,30 +42,66 @@ sub is_cut {
 	return 0;
 }
 
-my (%frame, %addr, %callers, %taken);
-my ($func, $ninsn, $pushes, $sub, $branch);
-my @pending;	# [caller, .text offset of the callee] until every address is known
+my (%frame, %addr, %callers, %taken, %code);
+my ($func, $ninsn, $pushes, $sub, $branch, $section, $records);
+my @pending;	# [caller, section:offset of the callee, branch?] until every address is known
+
+# Sections whose relocations point at code for the kernel's own bookkeeping (unwinding,
+# patching, tracing sites), not at functions that something calls through a pointer.
+my %metadata = map { $_ => 1 } qw(__bug_table __patchable_function_entries _kprobe_blacklist
+	.static_call_sites __mcount_loc __tracepoints_ptrs .retpoline_sites .return_sites
+	.call_sites .ibt_endbr_seal .orc_unwind_ip .orc_unwind __jump_table __ex_table
+	.altinstructions .smp_locks .parainstructions);
+
+# A relocation's target as section:offset, or undef for a symbol.
+sub target {
+	my ($type, $target) = @_;
+	return undef unless $target =~ /^(\.[\w.]*text[\w.]*)([+-]0x[0-9a-f]+)?$/;
+	my ($sec, $add) = ($1, $2);
+	my $off = defined $add ? ($add =~ /^-/ ? -hex(substr $add, 1) : hex(substr $add, 1)) : 0;
+	# PC-relative: the addend is the offset less the 4 bytes of the field.
+	$off += 4 if $type =~ /PC32|PLT32/;
+	return "$sec:$off";
+}
 
 sub done_func {
 	$frame{$func} = $pushes * 8 + $sub if defined $func;
 }
 
 while (<STDIN>) {
+	if (/^Disassembly of section (\S+):$/) {
+		done_func();
+		($section, $func, $records) = ($1, undef, undef);
+		$code{$section} = 1;
+		next;
+	}
+	# objdump -r: the relocations of the data sections, where function pointers are.
+	if (/^RELOCATION RECORDS FOR \[(\S+)\]:$/) {
+		done_func();
+		$func = undef;
+		$records = !$code{$1} && !$metadata{$1};
+		next;
+	}
+	if ($records) {
+		if (/^[0-9a-f]+ (R_X86_64_\w+)\s+(\S+)$/) {
+			my $t = target($1, $2);
+			push @pending, [undef, $t, 0] if defined $t;
+		}
+		next;
+	}
 	if (/^([0-9a-f]+) <(.+)>:$/) {
 		done_func();
 		($func, $ninsn, $pushes, $sub, $branch) = ($2, 0, 0, 0, 0);
-		$addr{hex $1} = $func;
+		$addr{"$section:" . hex $1} = $func;
 		next;
 	}
 	next unless defined $func;
 	# A relocation line follows the instruction it patches.
 	if (/^\s+[0-9a-f]+: (R_X86_64_\w+)\s+(\S+)$/) {
 		my ($type, $target) = ($1, $2);
-		if ($target =~ /^\.text([+-]0x[0-9a-f]+)?$/) {
-			my $off = defined $1 ? ($1 =~ /^-/ ? -hex(substr $1, 1) : hex(substr $1, 1)) : 0;
-			# PC-relative: the addend is the offset less the 4 bytes of the field.
-			$off += 4 if $type =~ /PC32|PLT32/;
-			push @pending, [$func, $off, $branch];
+		my $t = target($type, $target);
+		if (defined $t) {
+			push @pending, [$func, $t, $branch];
 		} elsif ($branch) {
 			push @{$callers{$target}}, $func;
 		} else {
@@ -85,7 +122,7 @@ for my $p (@pending) {
 	my ($from, $off, $is_branch) = @$p;
 	my $to = $addr{$off};
 	next unless defined $to;	# into a function's middle: a jump table, a local label
-	if ($is_branch) {
+	if (defined $from && $is_branch) {
 		push @{$callers{$to}}, $from unless $to eq $from;
 	} else {
 		$taken{$to} = 1;

@@ -89,6 +89,10 @@ impl Ended {
     /// (the store's resident one) goes back to the store, so that no call, not even one
     /// that runs out of fuel, touches the engine's stack cache, which every instance of
     /// the program shares (patches/wasmi).
+    ///
+    /// Cold: a call that finished is told apart where it was made, without moving its
+    /// outcome (a handle, in case it is suspended) into this function's parameters.
+    #[cold]
     fn typed<T, R>(store: &mut Store<T>, call: TypedResumableCall<R>) -> Self {
         match call {
             TypedResumableCall::Finished(_) => Ended::Finished,
@@ -129,8 +133,13 @@ fn call_typed<P: wasmi::WasmParams>(
     f: TypedFunc<P, ()>,
     params: P,
 ) -> Result<Ended, wasmi::Error> {
-    f.call_resumable(&mut *store, params)
-        .map(|c| Ended::typed(store, c))
+    let call = f.call_resumable(&mut *store, params)?;
+    if let TypedResumableCall::Finished(()) = call {
+        // A finished call holds nothing to drop; forgotten, it costs no drop glue.
+        core::mem::forget(call);
+        return Ok(Ended::Finished);
+    }
+    Ok(Ended::typed(store, call))
 }
 
 /// [`call_typed`] for a handler whose parameters are not all `i64`: an untyped call.

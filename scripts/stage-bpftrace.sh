@@ -23,4 +23,13 @@ for f in "${files[@]}"; do
 	mkdir -p "$dir$(dirname "$f")"
 	cp -L "$f" "$dir$f"
 done
-echo "bpftrace $BPFTRACE_DEB_VERSION staged: ${#files[@]} files, $(du -sm "$dir" | cut -f1) MB" >&2
+# The kernel's UAPI headers, as a distribution has them (Debian's linux-libc-dev): on a
+# kernel without BTF, as the bench kernel is, bpftrace compiles a tracepoint's args
+# struct with clang, which includes linux/types.h.
+install_debs linux-libc-dev
+for d in /usr/include/linux /usr/include/asm-generic /usr/include/x86_64-linux-gnu/asm; do
+	[ -d "$d" ] || die "linux-libc-dev has no $d"
+	mkdir -p "$dir$(dirname "$d")"
+	cp -a "$d" "$dir$d"
+done
+echo "bpftrace $BPFTRACE_DEB_VERSION staged: ${#files[@]} files and the UAPI headers, $(du -sm "$dir" | cut -f1) MB" >&2

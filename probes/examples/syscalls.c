@@ -7,7 +7,9 @@
  *
  * `cat maps` prints "@syscalls[bash, 0]: 12" lines sorted by count, the way bpftrace
  * prints that map at exit. x64_sys_call(regs, nr) is the x86-64 syscall dispatcher: one
- * attach point sees every syscall.
+ * attach point sees every syscall. (bpftrace itself must count on
+ * tracepoint:raw_syscalls:sys_enter on a kernel with the function tracer: usage.rst,
+ * "Maps".)
  */
 #include <kwasm.h>
 

@@ -122,7 +122,10 @@ fn trap<T>(caller: &mut Caller<'_, HostState>, why: &'static CStr) -> HostResult
 pub const HOST_BYTES_PER_FUEL: u64 = 8;
 
 /// Takes the fuel for `len` bytes of host work before doing it; a call that cannot pay
-/// ends out of fuel, like one that runs out in Wasm.
+/// ends out of fuel, like one that runs out in Wasm. Inline in every host function: it
+/// is on every hit that calls one, where a call and return cost more than its work under
+/// TCG (`performance.rst`).
+#[inline(always)]
 fn charge(caller: &mut Caller<'_, HostState>, len: u32) -> HostResult<()> {
     let cost = u64::from(len).div_ceil(HOST_BYTES_PER_FUEL);
     // Fuel metering is always on (`engine_config`), so neither call fails.
@@ -132,11 +135,14 @@ fn charge(caller: &mut Caller<'_, HostState>, len: u32) -> HostResult<()> {
             let _ = caller.set_fuel(rest);
             Ok(())
         }
-        None => {
-            let _ = caller.set_fuel(0);
-            end_call(caller, Trap::from(TrapCode::OutOfFuel))
-        }
+        None => out_of_fuel(caller),
     }
+}
+
+#[cold]
+fn out_of_fuel(caller: &mut Caller<'_, HostState>) -> HostResult<()> {
+    let _ = caller.set_fuel(0);
+    end_call(caller, Trap::from(TrapCode::OutOfFuel))
 }
 
 /// The exported memory; looked up once (during `start` it is not cached yet).

@@ -493,23 +493,38 @@ impl Maps {
         self.update_map(m, cpu, &[key as u64], value)
     }
 
+    /// The common update inline, with no call under it: a keyless map's one entry, once
+    /// it exists, in a table of this epoch (count() and the other aggregations of
+    /// bpftrace's `@x = f()`). Under TCG each call and return costs a lookup of the next
+    /// block, so the hit path avoids them (`performance.rst`).
+    #[inline(always)]
     fn update_map(&self, m: &Map, cpu: u32, key: &[u64], value: i64) -> Result<(), MapError> {
         let t = m
             .tables
             .get(cpu as usize)
             .ok_or(c"map: CPU number beyond the possible CPUs")?;
+        if m.key_words == 0
+            && t.used.load(Relaxed) != 0
+            && t.epoch.load(Relaxed) == self.epoch.load(Relaxed)
+        {
+            m.apply(&t.entries[1..m.stride], value, false);
+            return Ok(());
+        }
+        self.update_table(m, t, key, value);
+        Ok(())
+    }
+
+    /// [`Maps::update_map`]'s other cases: a table to reset, a key to find or insert.
+    #[inline(never)]
+    fn update_table(&self, m: &Map, t: &Table, key: &[u64], value: i64) {
         let epoch = self.epoch.load(Relaxed);
         if t.epoch.load(Relaxed) != epoch {
             m.reset(t);
             t.epoch.store(epoch, Release);
         }
+        // A keyless map's first update lands here too: its empty key hashes to one slot,
+        // where update_map() then finds the entry in the table's first place.
         let kw = m.key_words;
-        // A map without a key has one entry, the first, once it was updated: no hash and
-        // no probe (count() and the other aggregations of bpftrace's `@x = f()`).
-        if kw == 0 && t.used.load(Relaxed) != 0 {
-            m.apply(&t.entries[1..m.stride], value, false);
-            return Ok(());
-        }
         let mask = t.index.len() - 1;
         let mut slot = hash(&key[..kw]) as usize & mask;
         loop {
@@ -520,14 +535,14 @@ impl Maps {
             let at = (e - 1) * m.stride;
             if (0..kw).all(|i| t.entries[at + i].load(Relaxed) == key[i]) {
                 m.apply(&t.entries[at + kw + 1..at + m.stride], value, false);
-                return Ok(());
+                return;
             }
             slot = (slot + 1) & mask;
         }
         let n = t.used.load(Relaxed);
         if n >= m.max_entries {
             t.dropped.store(t.dropped.load(Relaxed) + 1, Relaxed);
-            return Ok(());
+            return;
         }
         let at = n as usize * m.stride;
         for (slot_word, &k) in t.entries[at..at + kw].iter().zip(key) {
@@ -537,7 +552,6 @@ impl Maps {
         m.apply(&t.entries[at + kw + 1..at + m.stride], value, true);
         t.index[slot].store(n + 1, Release);
         t.used.store(n + 1, Release);
-        Ok(())
     }
 
     /// The merged value of `key` in map `id` across CPUs (`what`: [`READ_VALUE`]...);
@@ -684,6 +698,7 @@ impl Map {
     }
 
     /// Applies one update to an entry's value words; `fresh` for a new entry.
+    #[inline(always)]
     fn apply(&self, v: &[AtomicU64], value: i64, fresh: bool) {
         let add = |w: &AtomicU64, x: u64| w.store(w.load(Relaxed).wrapping_add(x), Relaxed);
         match self.kind {

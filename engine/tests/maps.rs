@@ -434,6 +434,28 @@ fn clearing_empties_every_cpus_table_and_counting_starts_again() {
 }
 
 #[test]
+fn keyless_maps_start_again_after_a_clear() {
+    // A keyless map's update takes a shortcut once its entry exists in a table of this
+    // epoch; a clear must still reach it: the count starts at one again and min()
+    // forgets the old minimum, on the CPU that updates first and on the other.
+    let mut p = load_maps(&[Decl::new("n", MAP_COUNT), Decl::new("lo", MAP_MIN)]);
+    for cpu in [0, 1, 0, 1] {
+        update(&mut p, cpu, 0, 0, 0);
+        update(&mut p, cpu, 1, 0, -50);
+    }
+    assert_eq!(text(&p), "@n: 4\n@lo: -50\n");
+    p.maps().clear();
+    update(&mut p, 1, 0, 0, 0);
+    update(&mut p, 1, 1, 0, 30);
+    update(&mut p, 1, 1, 0, 20);
+    assert_eq!(text(&p), "@n: 1\n@lo: 20\n");
+    update(&mut p, 0, 0, 0, 0);
+    update(&mut p, 0, 1, 0, 25);
+    assert_eq!(read(&mut p, 0, 0, READ_VALUE), 2);
+    assert_eq!(read(&mut p, 1, 0, READ_VALUE), 20);
+}
+
+#[test]
 fn updates_and_reads_allocate_nothing() {
     let mut p = load_maps(&[
         Decl::new("c", MAP_COUNT).key(MAP_KEY_U64, 0, 0, 1024),

@@ -235,6 +235,10 @@ both_base=$(median both_cpus_baseline)
 tp_bare=$(median tp_bare)
 kp_bare=$(median kp_bare)
 echo "kwasm bench: getpgid() x $N, $ROUNDS interleaved rounds, medians; 2 vCPUs under TCG"
+# make bench's third boot: QEMU's -icount shift=0 makes the guest's clock count its
+# instructions, so the columns are instructions per call, not the shared host's time.
+[ -z "$kwasm_bench_icount" ] ||
+	echo "clock: QEMU -icount shift=0, one guest instruction a nanosecond: ns below are instructions"
 # Retpolines make every indirect branch dearer (an interpreter's dispatch is one per op).
 echo "spectre_v2: $(cat /sys/devices/system/cpu/vulnerabilities/spectre_v2 2>/dev/null)"
 # yes when every kprobe of ROW was a jump in every round.

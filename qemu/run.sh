@@ -21,11 +21,12 @@ if ! flock -n 9; then
 fi
 : >"$logdir/console.log"
 
-# KVM is not usable on these machines: TCG only.
+# KVM is not usable on these machines: TCG only. KWASM_QEMU_ARGS: more of QEMU's
+# options (make bench's instruction-counting boot: -icount).
 boot() {
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
 		-machine pc -accel "tcg,thread=${KWASM_TCG_THREAD:-single}" -cpu max -smp 2 -m 1024 \
-		-display none -no-reboot -monitor none \
+		-display none -no-reboot -monitor none ${KWASM_QEMU_ARGS:-} \
 		-kernel "$bzimage" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 oops=panic kfence.sample_interval=10 kwasm_mode=$mode $extra" \
 		-serial "file:$logdir/console.log" -serial stdio

@@ -92,6 +92,15 @@ int kwasm_exec_check_kinds(const char **missing)
  */
 DEFINE_PER_CPU(int, kwasm_cpu_busy);
 
+/*
+ * A hit's parameters when its kind gathers them (kwasm_run()): this CPU's, written only
+ * inside a program, where the busy flag keeps every other hit on this CPU out. Not an
+ * array on kwasm_run()'s stack, which CONFIG_INIT_STACK_ALL_ZERO (distributions' choice)
+ * would clear on every hit, a handler with parameters or not.
+ */
+static DEFINE_PER_CPU(u64 [KWASM_MAX_PARAMS], kwasm_params);
+static const u64 kwasm_no_params[KWASM_MAX_PARAMS];
+
 /* Frees what kwasm_exec_new() made; the attach points are detached. */
 static void kwasm_exec_release(struct kwasm_exec *ex)
 {
@@ -355,7 +364,6 @@ void kwasm_run(struct kwasm_hit *hit)
 {
 	struct kwasm_point *pt = hit->point;
 	struct kwasm_exec *ex = pt->exec;
-	u64 params[KWASM_MAX_PARAMS] = { 0 };
 	const u64 *p = hit->params;
 	struct kwasm_point_counters *c;
 	struct kwasm_program *inst;
@@ -379,9 +387,14 @@ void kwasm_run(struct kwasm_hit *hit)
 	}
 	/* A tracepoint's arguments are its handler's parameters as they are: no copy. */
 	if (!p) {
-		p = params;
-		if (pt->info.nparams)
+		p = kwasm_no_params;
+		if (pt->info.nparams) {
+			u64 *params = *this_cpu_ptr(&kwasm_params);
+
+			memset(params, 0, sizeof(kwasm_no_params));
 			pt->kind->params(hit, params);
+			p = params;
+		}
 	}
 	timed = !(c->hits & (KWASM_TIME_EVERY - 1));
 	if (timed)

@@ -304,6 +304,13 @@ fi
 
 # kwasm_bench_rows_only=1: the table above and its ratios, nothing else (make bench's
 # second boot, without retpolines).
+# kwasm_bench_kallsyms=1 (bench/profile): kwasm's symbols, to name the addresses QEMU
+# counted instructions at.
+if [ -n "$kwasm_bench_kallsyms" ]; then
+	echo "kallsyms-begin"
+	grep '\[kwasm\]$' /proc/kallsyms
+	echo "kallsyms-end"
+fi
 [ -z "$kwasm_bench_rows_only" ] || exit 0
 
 # The paths a kprobe takes (Documentation/performance.rst, "Probe paths"): the test

@@ -301,8 +301,8 @@ NOKPROBE_SYMBOL(kwasm_lock_bounded);
  * interrupt (report's IPI included) never finds it set by a context it interrupted
  * before that context disabled them.
  */
-static struct kwasm_program *kwasm_enter(struct kwasm_exec *ex, unsigned long *flags,
-					 struct kwasm_point_counters *hit_counters)
+static nokprobe_inline struct kwasm_program *
+kwasm_enter(struct kwasm_exec *ex, unsigned long *flags, struct kwasm_point_counters *hit_counters)
 {
 	bool waited = false;
 
@@ -330,9 +330,8 @@ static struct kwasm_program *kwasm_enter(struct kwasm_exec *ex, unsigned long *f
 	local_irq_restore(*flags);
 	return NULL;
 }
-NOKPROBE_SYMBOL(kwasm_enter);
 
-static void kwasm_exit(struct kwasm_exec *ex, unsigned long flags)
+static nokprobe_inline void kwasm_exit(struct kwasm_exec *ex, unsigned long flags)
 {
 	if (!ex->instances) {
 		WRITE_ONCE(ex->calls_ended, ex->calls_ended + 1);
@@ -342,7 +341,6 @@ static void kwasm_exit(struct kwasm_exec *ex, unsigned long flags)
 	this_cpu_write(kwasm_cpu_busy, 0);
 	local_irq_restore(flags);
 }
-NOKPROBE_SYMBOL(kwasm_exit);
 
 /* The comm filter (probe-abi.rst): a hit for another task costs only this comparison. */
 bool kwasm_comm_matches(const struct kwasm_exec *ex)

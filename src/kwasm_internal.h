@@ -143,7 +143,12 @@ struct kwasm_exec {
 	struct kwasm_point points[] __counted_by(npoints);
 };
 
-/* The context of one call into the engine, handed back to every host callback. */
+/*
+ * The context of one call into the engine, handed back to every host callback. The
+ * attach kinds' handlers name every member in their initializers: with
+ * CONFIG_INIT_STACK_ALL_ZERO, one left out makes the compiler clear the whole struct
+ * first on every hit.
+ */
 struct kwasm_hit {
 	struct kwasm_exec *exec;	/* NULL while loading (the start function) */
 	struct kwasm_point *point;	/* NULL for report and start */

@@ -162,19 +162,28 @@ static int kwasm_fprobe_entry(struct fprobe *fp, unsigned long entry_ip, unsigne
 	struct kwasm_fprobe *f = container_of(fp, struct kwasm_fprobe, fp);
 	const struct kwasm_funcs *tab = smp_load_acquire(&f->tab);
 	struct kwasm_func *fn;
-	struct kwasm_hit hit = { .point = f->pt };
 
 	if (unlikely(!tab))
 		return 0;
 	fn = bsearch(&entry_ip, tab->funcs, tab->n, sizeof(*fn), kwasm_func_cmp);
 	if (unlikely(!fn))
 		return 0;
-	/* The pt_regs inside ftrace_regs: the second argument is for other layouts. */
-	hit.regs = ftrace_partial_regs(fregs, NULL);
-	hit.exec = hit.point->exec;
-	hit.func_ip = fn->start;
-	hit.counters = tab->counters + (fn - tab->funcs);
-	hit.missed = &fn->missed;
+	/*
+	 * Declared here, every member named, as in kwasm_pre_handler() (kprobe.c): a
+	 * declaration above the tests would be cleared whole on every hit.
+	 */
+	struct kwasm_hit hit = {
+		.exec = f->pt->exec,
+		.point = f->pt,
+		/* The pt_regs inside ftrace_regs: the second argument is for other layouts. */
+		.regs = ftrace_partial_regs(fregs, NULL),
+		.entry_args = NULL,
+		.params = NULL,
+		.name = NULL,
+		.func_ip = fn->start,
+		.counters = tab->counters + (fn - tab->funcs),
+		.missed = &fn->missed,
+	};
 	kwasm_run(&hit);
 	return 0;
 }

@@ -123,13 +123,22 @@ NOKPROBE_SYMBOL(kwasm_kretprobe_params);
 static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kwasm_kprobe *k = container_of(kp, struct kwasm_kprobe, kp);
+	/*
+	 * Every member named: with CONFIG_INIT_STACK_ALL_ZERO, naming only some makes the
+	 * compiler clear the whole struct first (rep stos) on every hit.
+	 */
 	struct kwasm_hit hit = {
+		.exec = k->pt->exec,
 		.point = k->pt,
 		.regs = regs,
+		.entry_args = NULL,
+		.params = NULL,
+		.name = NULL,
 		.func_ip = k->func_ip,
+		.counters = NULL,
+		.missed = NULL,
 	};
 
-	hit.exec = hit.point->exec;
 	kwasm_run(&hit);
 	return 0;
 }
@@ -174,16 +183,24 @@ NOKPROBE_SYMBOL(kwasm_entry_handler);
 static int kwasm_ret_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kwasm_kretprobe *k = kwasm_kretprobe_of(ri);
-	struct kwasm_hit hit = {
-		.regs = regs,
-		.entry_args = ((struct kwasm_entry *)ri->data)->args,
-	};
 
 	if (!k)
 		return 0;
-	hit.point = k->pt;
-	hit.func_ip = k->func_ip;
-	hit.exec = hit.point->exec;
+	/*
+	 * Declared here, every member named, as in kwasm_pre_handler(): a declaration
+	 * above the test would be cleared whole on every hit.
+	 */
+	struct kwasm_hit hit = {
+		.exec = k->pt->exec,
+		.point = k->pt,
+		.regs = regs,
+		.entry_args = ((struct kwasm_entry *)ri->data)->args,
+		.params = NULL,
+		.name = NULL,
+		.func_ip = k->func_ip,
+		.counters = NULL,
+		.missed = NULL,
+	};
 	kwasm_run(&hit);
 	return 0;
 }

@@ -9,6 +9,7 @@
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::ffi::CStr;
+use core::ptr::NonNull;
 use wasmi::{Caller, Error, Extern, Linker, Memory, TrapCode};
 
 use crate::error::{LoadError, Trap, TrapKind};
@@ -40,6 +41,8 @@ pub(crate) struct HostState {
     pub(crate) phase: Phase,
     /// The exported memory, once instantiation has made it.
     pub(crate) memory: Option<Memory>,
+    /// Its bytes, once the load is done: see [`MemoryView`].
+    pub(crate) view: Option<MemoryView>,
     /// Why the last host call trapped.
     pub(crate) host_trap: Option<Trap>,
     pub(crate) limiter: Limiter,
@@ -68,6 +71,30 @@ pub(crate) struct Scratch {
     name: [u8; crate::format::SYMBOL_WORK],
 }
 
+/// Where the exported memory's bytes are, set when the load is done. From then on the
+/// [`Limiter`] refuses to grow it, so its buffer neither moves nor changes size until the
+/// store is dropped, and host functions check a range against this rather than look the
+/// memory up in the store on every call.
+#[derive(Clone, Copy)]
+pub(crate) struct MemoryView {
+    base: NonNull<u8>,
+    len: usize,
+}
+
+impl MemoryView {
+    /// The view of `memory` in `store`, whose limiter refuses growth from now on.
+    pub(crate) fn of(memory: Memory, store: &mut wasmi::Store<HostState>) -> Self {
+        debug_assert!(store.data().limiter.loaded);
+        let data = memory.data_mut(store);
+        let len = data.len();
+        Self {
+            // A slice's pointer is never null, an empty one's included.
+            base: NonNull::new(data.as_mut_ptr()).unwrap_or(NonNull::dangling()),
+            len,
+        }
+    }
+}
+
 /// [`HostState::cpu`] outside a handler (`start`, `init`, `report`): no CPU was given.
 pub(crate) const CPU_ASK: u32 = u32::MAX;
 
@@ -78,6 +105,7 @@ impl HostState {
             ctx: core::ptr::null_mut(),
             phase: Phase::Start,
             memory: None,
+            view: None,
             host_trap: None,
             limiter,
             maps: Arc::new(Maps::new()),
@@ -155,6 +183,17 @@ fn memory(caller: &mut Caller<'_, HostState>) -> Option<Memory> {
     Some(m)
 }
 
+/// Linear memory's start and size: from [`HostState::view`] once the load is done,
+/// through the store before (`start`, `init`), or `None` without an exported memory.
+fn guest_memory(caller: &mut Caller<'_, HostState>) -> Option<(*mut u8, usize)> {
+    if let Some(v) = caller.data().view {
+        return Some((v.base.as_ptr(), v.len));
+    }
+    let mem = memory(caller)?;
+    let data = mem.data_mut(&mut *caller);
+    Some((data.as_mut_ptr(), data.len()))
+}
+
 /// Checks `ptr..ptr + len` against linear memory and returns a raw pointer to it, or
 /// traps naming the function.
 fn guest_range(
@@ -163,13 +202,13 @@ fn guest_range(
     len: i32,
     who: &'static CStr,
 ) -> HostResult<*mut u8> {
-    let Some(mem) = memory(caller) else {
+    let Some((base, size)) = guest_memory(caller) else {
         return trap(caller, who);
     };
-    let data = mem.data_mut(&mut *caller);
     let (start, len) = (ptr as u32 as usize, len as u32 as usize);
     match start.checked_add(len) {
-        Some(end) if end <= data.len() => Ok(data[start..].as_mut_ptr()),
+        // SAFETY: `start <= size`: the result is inside linear memory or one past its end.
+        Some(end) if end <= size => Ok(unsafe { base.add(start) }),
         _ => trap(caller, who),
     }
 }
@@ -389,10 +428,9 @@ fn format_into(
     if nargs > MAX_ARGS {
         return trap(caller, c"format: more than 12 arguments");
     }
-    let Some(mem) = memory(caller) else {
+    let Some((base, size)) = guest_memory(caller) else {
         return trap(caller, c"format: no memory");
     };
-    let size = mem.data(&*caller).len();
     let fits = |at: i32, len: usize| {
         (at as u32 as usize)
             .checked_add(len)
@@ -406,7 +444,9 @@ fn format_into(
         return trap(caller, c"format: the arguments are outside memory");
     }
     let args_at = args as u32 as usize;
-    let data = mem.data(&*caller);
+    // SAFETY: `base..base + size` is linear memory, which nothing writes while this host
+    // function runs; `data` is not used once it returns.
+    let data = unsafe { core::slice::from_raw_parts(base.cast_const(), size) };
     let fmt = &data[fmt_at..fmt_at + fmt_len];
     let mut argv = [0u64; MAX_ARGS];
     for (i, a) in argv[..nargs].iter_mut().enumerate() {

@@ -372,6 +372,11 @@ impl Program {
         let maps = Arc::clone(&state.maps);
         store.data_mut().ctx = core::ptr::null_mut();
         store.data_mut().limiter.loaded = true;
+        // Fixed from now on (growth is refused): host functions read it without the store.
+        if let Some(m) = memory {
+            let view = host::MemoryView::of(m, &mut store);
+            store.data_mut().view = Some(view);
+        }
         let func = |name: &str| {
             instance
                 .get_func(&store, name)

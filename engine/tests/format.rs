@@ -152,3 +152,44 @@ fn streams_are_for_handlers_and_bad_formats_trap_with_their_reason() {
         assert!(c.streamed.is_empty());
     }
 }
+
+#[test]
+fn ranges_are_checked_against_memory_as_start_left_it() {
+    // Host functions check ranges against where the memory was when the load ended:
+    // 3 pages here, grown in `start`; a handler's grow is refused and changes nothing.
+    let end = 3 * 65536;
+    let mut p = load(&format!(
+        r#"(module
+            (import "kwasm" "stream" (func $s (param i32 i32) (result i32)))
+            (import "kwasm" "stream_printf" (func $p (param i32 i32 i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (func $start (drop (memory.grow (i32.const 2)))
+                (i32.store8 (i32.const {last}) (i32.const 33)))
+            (start $start)
+            (func (export "kprobe:a:pre") (drop (call $s (i32.const {last}) (i32.const 1))))
+            (func (export "kprobe:b:pre") (drop (call $s (i32.const {last}) (i32.const 2))))
+            (func (export "kprobe:c:pre") (drop (memory.grow (i32.const 1)))
+                (drop (call $s (i32.const {end}) (i32.const 1))))
+            (func (export "kprobe:d:pre")
+                (drop (call $p (i32.const {last}) (i32.const 1) (i32.const {end}) (i32.const 0)))))"#,
+        last = end - 1,
+    ));
+    let mut c = FakeCtx::default();
+    call(&mut p, 0, &mut c).unwrap();
+    assert_eq!(c.streamed, [b"!".to_vec()]);
+    for (i, why) in [
+        (1, "stream: record outside memory"),
+        (2, "stream: record outside memory"),
+    ] {
+        let r = call(&mut p, i, &mut c);
+        assert_eq!(
+            r.err().map(|t| t.to_string()).as_deref(),
+            Some(why),
+            "handler {i}"
+        );
+    }
+    // The format is the last byte; no arguments, at the very end: in bounds.
+    call(&mut p, 3, &mut c).unwrap();
+    assert_eq!(c.streamed.len(), 2);
+    assert_eq!(p.memory_bytes(), end as usize);
+}

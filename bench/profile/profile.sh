@@ -17,13 +17,14 @@ gcc -O2 -Wall -shared -fPIC -o "$out/tbcount.so" "$KWASM_TOP/bench/profile/tbcou
 "$KWASM_TOP/qemu/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$KWASM_TOP/build/bench-staging" >/dev/null
 for rounds in 1 3; do
 	step "$row: $rounds round(s) of $n calls under -icount"
+	rm -f "$out/$row.$rounds.counts"
 	# nokaslr: the kernel's addresses are System.map's.
 	KWASM_TCG_THREAD=single \
 	KWASM_QEMU_ARGS="-icount shift=0,sleep=off -plugin $out/tbcount.so,out=$out/$row.$rounds.counts" \
 		"$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" \
 		bench "$out/$row.$rounds" 600 "nokaslr spectre_v2=off kwasm_bench_rows_only=1 kwasm_bench_kallsyms=1 kwasm_bench_rounds=$rounds kwasm_bench_n=$n kwasm_bench_only=$row" >/dev/null
 	"$KWASM_TOP/qemu/scan-splats.sh" "$out/$row.$rounds/console.log" >/dev/null ||
-		die "the guest splatted (see $out/$row.$rounds/console.log)"
+		die "the guest splatted or did not finish (see $out/$row.$rounds/console.log)"
 	[ -s "$out/$row.$rounds.counts" ] || die "no counts from QEMU (see $out/$row.$rounds/)"
 done
 grep -A1 '^config' "$out/$row.3/output.log"

@@ -95,3 +95,15 @@ dmesg_window() {
 			{ echo "README.md does not list ${page##*/}"; return 1; }
 	done
 }
+
+@test "README.md: make demo's script runs and finds what it did (the stream, the reports)" {
+	# qemu/demo.sh loads and unloads the module itself; it fails on any step that fails
+	# or any output without what the demo did.
+	kwasm_unload
+	rm -rf /tmp/demo
+	run sh /kwasm/demo.sh
+	echo "$output"
+	rm -rf /tmp/demo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"== Done: both probes showed what the demo did"* ]]
+}

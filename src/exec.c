@@ -389,7 +389,8 @@ void kwasm_run(struct kwasm_hit *hit)
 		if (pt->info.nparams) {
 			u64 *params = *this_cpu_ptr(&kwasm_params);
 
-			memset(params, 0, sizeof(kwasm_no_params));
+			/* The engine takes all six; a kind fills only the handler's. */
+			memset(params, 0, KWASM_MAX_PARAMS * sizeof(*params));
 			pt->kind->params(hit, params);
 			p = params;
 		}

@@ -88,14 +88,21 @@ struct Spec {
 }
 
 /// Writes `body` (already converted, with `sign` and `prefix` apart) padded as `spec` says.
+/// Inlined for the common case, no width and no precision, which is three copies.
+#[inline(always)]
 fn emit(out: &mut Out<'_>, spec: &Spec, sign: &[u8], prefix: &[u8], digits: &[u8]) {
-    // The common case: no width, no precision.
     if spec.width == 0 && spec.precision.is_none() {
         out.extend(sign);
         out.extend(prefix);
         out.extend(digits);
-        return;
+    } else {
+        emit_padded(out, spec, sign, prefix, digits);
     }
+}
+
+/// [`emit`] with a width or a precision.
+#[inline(never)]
+fn emit_padded(out: &mut Out<'_>, spec: &Spec, sign: &[u8], prefix: &[u8], digits: &[u8]) {
     // A precision on a number is its least number of digits, and turns off the 0 flag.
     let zeros = spec.precision.map_or(0, |p| p.saturating_sub(digits.len()));
     let len = sign.len() + prefix.len() + zeros + digits.len();
@@ -168,10 +175,60 @@ fn decimal(mut v: u64, buf: &mut [u8; 24]) -> usize {
     i
 }
 
-/// `bytes` up to its first NUL, or all of it. `CStr::from_bytes_until_nul` looks a word
-/// at a time, where a byte loop takes a compare and a branch per byte.
+/// `bytes` up to its first NUL, or all of it.
 fn until_nul(bytes: &[u8]) -> &[u8] {
-    CStr::from_bytes_until_nul(bytes).map_or(bytes, CStr::to_bytes)
+    &bytes[..find(bytes, 0).unwrap_or(bytes.len())]
+}
+
+/// Reads the flags, width and precision of a conversion at `fmt[*i..]`, advancing `i`.
+#[inline(never)]
+fn flags_width_precision(fmt: &[u8], i: &mut usize) -> Result<Spec, FormatError> {
+    let mut spec = Spec::default();
+    while let Some(&f) = fmt.get(*i) {
+        match f {
+            b'-' => spec.left = true,
+            b'+' => spec.plus = true,
+            b' ' => spec.space = true,
+            b'#' => spec.alt = true,
+            b'0' => spec.zero = true,
+            _ => break,
+        }
+        *i += 1;
+    }
+    spec.width = number(fmt, i)?;
+    if fmt.get(*i) == Some(&b'.') {
+        *i += 1;
+        spec.precision = Some(number(fmt, i)?);
+    }
+    Ok(spec)
+}
+
+/// Where the first `needle` in `bytes` is, eight bytes at a time from the first, aligned
+/// or not: `core`'s `memchr` is not public, and the one behind `CStr` goes a byte at a
+/// time up to a 16-byte boundary, which is most of a format or a short string.
+#[inline(always)]
+fn find(bytes: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        // A byte of `x` is zero where the word has `needle`. The lowest byte flagged by
+        // `(x - ONES) & !x & HIGHS` is always a true zero (a borrow only runs upwards),
+        // and the lowest byte is the first in memory.
+        let x =
+            u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * u64::from(needle));
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == needle)
+        .map(|p| at + p)
 }
 
 /// Reads a decimal number of at most [`MAX_WIDTH`] at `fmt[*i..]`.
@@ -196,15 +253,24 @@ pub fn format(
     out: &mut [u8],
     symbol: Symbolize<'_>,
 ) -> Result<Formatted, FormatError> {
-    format_with(fmt, args, memory, out, &mut [0u8; SYMBOL_WORK], symbol)
+    format_with(
+        fmt,
+        args.iter().copied(),
+        memory,
+        out,
+        &mut [0u8; SYMBOL_WORK],
+        symbol,
+    )
 }
 
 /// [`format`], with `name` for a symbol's name on its way to `out`: the host functions
 /// pass a buffer of the program's, so that formatting on a probe's stack (an NMI's is
-/// 8 KiB) does not put these 512 bytes there.
+/// 8 KiB) does not put these 512 bytes there. The arguments come from an iterator, so
+/// that the host functions read them from linear memory as they are used, not copied
+/// into an array first.
 pub fn format_with(
     fmt: &[u8],
-    args: &[u64],
+    args: impl ExactSizeIterator<Item = u64>,
     memory: &[u8],
     out: &mut [u8],
     name: &mut [u8; SYMBOL_WORK],
@@ -216,7 +282,7 @@ pub fn format_with(
     let fmt = until_nul(fmt);
     let mut out = Out { buf: out, len: 0 };
     let mut work = fmt.len();
-    let mut next = args.iter().copied();
+    let mut next = args;
     let mut arg = || {
         next.next()
             .ok_or(c"format: more conversions than arguments")
@@ -224,31 +290,19 @@ pub fn format_with(
     let mut i = 0;
     while i < fmt.len() {
         // The text up to the next conversion, in one copy.
-        let run = fmt[i..]
-            .iter()
-            .position(|&b| b == b'%')
-            .unwrap_or(fmt.len() - i);
+        let run = find(&fmt[i..], b'%').unwrap_or(fmt.len() - i);
         out.extend(&fmt[i..i + run]);
         i += run + 1;
         if i > fmt.len() {
             break;
         }
         let mut spec = Spec::default();
-        while let Some(&f) = fmt.get(i) {
-            match f {
-                b'-' => spec.left = true,
-                b'+' => spec.plus = true,
-                b' ' => spec.space = true,
-                b'#' => spec.alt = true,
-                b'0' => spec.zero = true,
-                _ => break,
-            }
-            i += 1;
-        }
-        spec.width = number(fmt, &mut i)?;
-        if fmt.get(i) == Some(&b'.') {
-            i += 1;
-            spec.precision = Some(number(fmt, &mut i)?);
+        // Most conversions have no flags, width or precision: one test skips them.
+        if fmt
+            .get(i)
+            .is_some_and(|b| matches!(b, b'-' | b'+' | b' ' | b'#' | b'.' | b'0'..=b'9'))
+        {
+            spec = flags_width_precision(fmt, &mut i)?;
         }
         // The length: how many of the argument's 64 bits the conversion takes.
         let mut bits = 32;
@@ -487,6 +541,36 @@ mod tests {
             Err(c"format: a width or precision is over 255")
         );
         assert_eq!(f("%255d", &[1]).unwrap().len(), 255);
+    }
+
+    #[test]
+    fn find_agrees_with_a_byte_at_a_time() {
+        // Bytes next to the needle's in value, and high bytes, around it at every offset
+        // of a word, in haystacks of every length up to three words.
+        let noise = [0x24u8, 0x26, 0xa5, 0x80, 0xff, 0x01, b'a'];
+        for needle in [b'%', 0] {
+            for len in 0..24 {
+                for at in 0..=len {
+                    for (k, &fill) in noise.iter().enumerate() {
+                        let mut hay: alloc::vec::Vec<u8> = (0..len)
+                            .map(|i| noise[(i + k) % noise.len()] ^ fill)
+                            .collect();
+                        hay.iter_mut()
+                            .filter(|b| **b == needle)
+                            .for_each(|b| *b = 0x7f);
+                        if at < len {
+                            hay[at] = needle;
+                            // A second one after the first must not be the one found.
+                            if at + 2 < len {
+                                hay[at + 2] = needle;
+                            }
+                        }
+                        let want = hay.iter().position(|&b| b == needle);
+                        assert_eq!(find(&hay, needle), want, "{hay:x?} {needle}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -448,13 +448,10 @@ fn format_into(
     // function runs; `data` is not used once it returns.
     let data = unsafe { core::slice::from_raw_parts(base.cast_const(), size) };
     let fmt = &data[fmt_at..fmt_at + fmt_len];
-    let mut argv = [0u64; MAX_ARGS];
-    for (i, a) in argv[..nargs].iter_mut().enumerate() {
-        let at = args_at + i * 8;
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&data[at..at + 8]);
-        *a = u64::from_le_bytes(word);
-    }
+    // Read as the conversions use them: no array of twelve to clear on every call.
+    let argv = data[args_at..args_at + nargs * 8]
+        .chunks_exact(8)
+        .map(|word| u64::from_le_bytes(word.try_into().unwrap_or_default()));
     let (ops, ctx) = (caller.data().ops, caller.data().ctx);
     let mut symbol = |addr: u64, offset: bool, buf: &mut [u8]| -> usize {
         // SAFETY: `buf` is writable for its length; the callback writes at most that.
@@ -463,7 +460,7 @@ fn format_into(
         n.max(0) as usize
     };
     let Scratch { record, name } = scratch;
-    match crate::format::format_with(fmt, &argv[..nargs], data, record, name, &mut symbol) {
+    match crate::format::format_with(fmt, argv, data, record, name, &mut symbol) {
         Ok(done) => {
             charge(caller, done.work as u32)?;
             Ok(done.len)

@@ -45,11 +45,20 @@ opt_level=${opt_level:-2}
 # legacy mangling keeps generic-heavy names under objtool's limit for its __pfx_ symbols.
 flags+=(-Zfunction-sections=y -Zunstable-options -Csymbol-mangling-version=legacy)
 
+# The crates kwasm patches, which the workspace's [patch.crates-io] takes from build/crates.
+"$top/scripts/prepare-crates.sh"
+
 # The finished object is cached by everything it is made from: the flags, the tree, the
-# engine's sources, the manifests, the lock file, and the patched crates' pins and patches
-# (scripts/prepare-crates.sh). A fresh clone of the same sources reuses it at once.
+# engine's sources, the manifests, the lock file, the patched crates' pins and patches,
+# and the patched crates as build/crates holds them, so that a change tried there in
+# place (before it is a patch) is not cached as if it were the patches' build. A fresh
+# clone of the same sources reuses it at once.
 sources() {
-	find "$top/engine/src" "$top/engine/kernel" "$top/patches" -type f | LC_ALL=C sort
+	# shellcheck disable=SC1091 # the pins
+	. "$top/scripts/versions"
+	find "$top/engine/src" "$top/engine/kernel" "$top/patches" \
+		"$top/build/crates/wasmi-$WASMI_VERSION" "$top/build/crates/wasmi_core-$WASMI_CORE_VERSION" \
+		-name .git -prune -o -type f ! -name Cargo.lock -print | LC_ALL=C sort
 	echo "$top/Cargo.toml" "$top/Cargo.lock" "$top/engine/Cargo.toml" "$top/scripts/build-engine.sh"
 }
 content=$( {
@@ -75,8 +84,6 @@ mkdir -p "$target_dir" "$cache/engine-obj"
 find "$cache/engine-target" "$cache/engine-obj" -mindepth 1 -maxdepth 1 -mtime +7 \
 	-exec rm -rf {} + 2>/dev/null || true
 
-# The crates kwasm patches, which the workspace's [patch.crates-io] takes from build/crates.
-"$top/scripts/prepare-crates.sh"
 RUSTC_BOOTSTRAP=1 RUSTFLAGS="${flags[*]}" CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt_level cargo build \
 	--manifest-path "$top/Cargo.toml" --locked --release --quiet \
 	-p kwasm-engine-kernel --target-dir "$target_dir" \

@@ -56,10 +56,24 @@ impl Out<'_> {
     /// Appends what of `bytes` fits, in one copy.
     fn extend(&mut self, bytes: &[u8]) {
         let n = bytes.len().min(self.room());
-        if n != 0 {
-            self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
-            self.len += n;
+        let (dst, src) = (&mut self.buf[self.len..self.len + n], &bytes[..n]);
+        match n {
+            0 => {}
+            // Most copies are short (a number's digits, text between conversions), and a
+            // call to `memcpy` would cost more than the copy: up to 3 bytes one at a
+            // time, up to 16 as two overlapping copies of 4 or 8 bytes.
+            1..=3 => dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s),
+            4..=7 => {
+                dst[..4].copy_from_slice(&src[..4]);
+                dst[n - 4..].copy_from_slice(&src[n - 4..]);
+            }
+            8..=16 => {
+                dst[..8].copy_from_slice(&src[..8]);
+                dst[n - 8..].copy_from_slice(&src[n - 8..]);
+            }
+            _ => dst.copy_from_slice(src),
         }
+        self.len += n;
     }
 
     fn pad(&mut self, b: u8, n: usize) {
@@ -156,6 +170,7 @@ const PAIRS: &[u8; 200] = b"\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+#[inline(always)]
 fn decimal(mut v: u64, buf: &mut [u8; 24]) -> usize {
     let mut i = buf.len();
     while v >= 100 {
@@ -328,7 +343,7 @@ pub fn format_with(
                     32 => i64::from(v as i32),
                     _ => v as i64,
                 };
-                let start = digits(v.unsigned_abs(), 10, false, &mut buf);
+                let start = decimal(v.unsigned_abs(), &mut buf);
                 let sign: &[u8] = match (v < 0, spec.plus, spec.space) {
                     (true, ..) => b"-",
                     (false, true, _) => b"+",
@@ -347,7 +362,12 @@ pub fn format_with(
                     _ => (8, b"0"),
                 };
                 let prefix = if spec.alt && v != 0 { prefix } else { b"" };
-                let start = digits(v, base, conv == b'X', &mut buf);
+                // Decimal inlined: the common case, and the others' loops are out of line.
+                let start = if base == 10 {
+                    decimal(v, &mut buf)
+                } else {
+                    digits(v, base, conv == b'X', &mut buf)
+                };
                 emit(&mut out, &spec, b"", prefix, &buf[start..]);
             }
             b'c' => {

@@ -1,14 +1,17 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # The function tracer's path (issue 17): on this kernel (CONFIG_FUNCTION_TRACER,
-# KPROBES_ON_FTRACE) a kprobe on a traced function's entry is an ftrace one, as on a
-# distribution kernel. It must count exactly, and survive what once crashed 7.3 kernels
-# built at -Os (Documentation/building.rst): registering again at the same entry, by
-# echo 0/1 > active, by insmod/rmmod, and beside another kprobe user (tracefs).
+# KPROBES_ON_FTRACE), as on a distribution kernel, a pre point on a traced function's
+# entry runs from its program's ftrace_ops (kinds/kprobe.c), and with ftrace_ops=0 from
+# an ftrace kprobe; a post point is an ftrace kretprobe. Each must count exactly, and
+# survive what once crashed 7.3 kernels built at -Os (Documentation/building.rst):
+# registering again at the same entry, by echo 0/1 > active, by insmod/rmmod, and beside
+# another user of that entry (tracefs, a C kprobe, another program).
 
 load helpers
 
 T=/sys/kernel/tracing
+PARAM=/sys/module/kwasm/parameters/ftrace_ops
 
 setup() {
 	kwasm_setup_scratch
@@ -20,6 +23,7 @@ teardown() {
 		echo >$T/kprobe_events
 	fi
 	[ ! -d /sys/module/kwasm_test_kprobe ] || rmmod kwasm_test_kprobe
+	[ ! -e $PARAM ] || echo 1 >$PARAM
 	kwasm_teardown_scratch
 }
 
@@ -29,14 +33,45 @@ event_hits() {
 	awk -v e="$1" '$1 == e { print $2 }' $T/kprobe_profile
 }
 
-@test "a pre probe on mkdir is an ftrace kprobe ([FTRACE]), and counts exactly" {
+@test "a pre probe on mkdir runs from its program's ftrace_ops, no kprobe, and counts exactly" {
 	kwasm_new c mkdir_count
 	echo 1 >"$WASM/c/active"
-	[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
+	on_kwasm_ftrace_ops __x64_sys_mkdir
+	[ -z "$(kprobe_flags __x64_sys_mkdir)" ]
 	make_dirs /tmp/t 5
 	echo 0 >"$WASM/c/active"
+	[ "$(ftrace_users __x64_sys_mkdir)" = 0 ]
 	[ "$(cat "$WASM/c/report")" = 5 ]
 	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
+}
+
+@test "with ftrace_ops=0 a pre probe on mkdir is an ftrace kprobe ([FTRACE]), and counts exactly" {
+	kwasm_new c mkdir_count
+	echo 0 >$PARAM
+	echo 1 >"$WASM/c/active"
+	[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
+	! on_kwasm_ftrace_ops __x64_sys_mkdir
+	make_dirs /tmp/t 5
+	echo 0 >"$WASM/c/active"
+	[ -z "$(kprobe_flags __x64_sys_mkdir)" ]
+	[ "$(cat "$WASM/c/report")" = 5 ]
+	[ "$(stat_of c kprobe:__x64_sys_mkdir:pre missed)" = 0 ]
+}
+
+@test "two programs on one entry: each its own ftrace_ops, both count, and either goes alone" {
+	kwasm_new a mkdir_count
+	kwasm_new b mkdir_count
+	echo 1 >"$WASM/a/active"
+	echo 1 >"$WASM/b/active"
+	[ "$(ftrace_users __x64_sys_mkdir)" = 2 ]
+	make_dirs /tmp/t 3
+	echo 0 >"$WASM/a/active"
+	on_kwasm_ftrace_ops __x64_sys_mkdir
+	mkdir /tmp/t/x
+	echo 0 >"$WASM/b/active"
+	[ "$(ftrace_users __x64_sys_mkdir)" = 0 ]
+	[ "$(cat "$WASM/a/report")" = 3 ]
+	[ "$(cat "$WASM/b/report")" = 4 ]
 }
 
 @test "a post probe's kretprobe on mkdir is an ftrace kprobe too, and sees every return" {
@@ -50,11 +85,12 @@ event_hits() {
 	[ "$(stat_of e kprobe:__x64_sys_mkdir:post missed)" = 0 ]
 }
 
-@test "one program on a traced and a notrace function: [FTRACE] and [OPTIMIZED], each counting its own" {
+@test "one program on a traced and a notrace function: its ftrace_ops and [OPTIMIZED], each counting its own" {
 	target_load
 	kwasm_new c target_count
 	echo 1 >"$WASM/c/active"
-	[ "$(kprobe_flags kwasm_test_traced)" = "[FTRACE]" ]
+	on_kwasm_ftrace_ops kwasm_test_traced
+	[ -z "$(kprobe_flags kwasm_test_traced)" ]
 	[ "$(kprobe_flags kwasm_test_notrace)" = "[OPTIMIZED]" ]
 	target_calls traced 10
 	target_calls notrace 4
@@ -62,12 +98,23 @@ event_hits() {
 	[ "$(cat "$WASM/c/report")" = "notrace 4 10 traced 10 55" ]
 }
 
-@test "50 cycles of echo 1/0 > active on the ftrace kprobe: every cycle counts exactly" {
+@test "two points at one ftrace site (a function's two names): one site of the ftrace_ops, both count" {
+	target_load
+	kwasm_new c alias_count
+	echo 1 >"$WASM/c/active"
+	on_kwasm_ftrace_ops kwasm_test_traced
+	target_calls traced 10
+	echo 0 >"$WASM/c/active"
+	[ "$(cat "$WASM/c/report")" = "10 55 10 55" ]
+	[ "$(stat_of c kprobe:kwasm_test_traced_alias:pre hits)" = 10 ]
+}
+
+@test "50 cycles of echo 1/0 > active on an ftrace site: every cycle counts exactly" {
 	local i
 	kwasm_new c mkdir_count
 	for i in $(seq 1 50); do
 		echo 1 >"$WASM/c/active"
-		[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
+		on_kwasm_ftrace_ops __x64_sys_mkdir
 		mkdir "/tmp/t/$i"
 		[ "$(stat_of c kprobe:__x64_sys_mkdir:pre hits)" = "$i" ] ||
 			{ echo "cycle $i: $(cat "$WASM/c/stats")"; false; }
@@ -77,7 +124,7 @@ event_hits() {
 	[ "$(cat "$WASM/c/report")" = 50 ]
 }
 
-@test "10 cycles of insmod, probe, rmmod: the ftrace kprobe counts exactly after each insmod" {
+@test "10 cycles of insmod, probe, rmmod: the ftrace site counts exactly after each insmod" {
 	local i
 	for i in $(seq 1 10); do
 		kwasm_load
@@ -90,6 +137,7 @@ event_hits() {
 	done
 	run grep -c __x64_sys_mkdir /sys/kernel/debug/kprobes/list
 	[ "$output" = 0 ]
+	[ "$(ftrace_users __x64_sys_mkdir)" = 0 ]
 }
 
 @test "a tracefs kprobe event on mkdir beside kwasm's: both count, and either goes without harming the other" {
@@ -99,7 +147,9 @@ event_hits() {
 	echo 'p:kwasm_t/kwasm_mkdir __x64_sys_mkdir' >>$T/kprobe_events
 	echo 1 >$T/events/kwasm_t/kwasm_mkdir/enable
 	echo 1 >"$WASM/c/active"
-	[ "$(kprobe_flags __x64_sys_mkdir | sort | tr '\n' ' ')" = "[FTRACE] [FTRACE] " ]
+	# The event's ftrace kprobe, and kwasm's ftrace_ops beside kprobes' one.
+	[ "$(kprobe_flags __x64_sys_mkdir)" = "[FTRACE]" ]
+	[ "$(ftrace_users __x64_sys_mkdir)" = 2 ]
 	make_dirs /tmp/t 3
 	echo "kprobe_profile: $(cat $T/kprobe_profile)"
 	[ "$(event_hits kwasm_mkdir)" = 3 ]

@@ -106,3 +106,28 @@ kprobe_flags() {
 	awk -v s="$1" 'index($3, s "+") == 1 { f = ""; for (i = 4; i <= NF; i++) if ($i ~ /^\[/) f = f $i; print f }' \
 		/sys/kernel/debug/kprobes/list
 }
+
+# How many ftrace_ops are on $1's entry ("NAME (N) ..." in tracing/enabled_functions), 0
+# if none. A kprobe:SYMBOL:pre on an ftrace site is one: its program's (kinds/kprobe.c).
+ftrace_users() {
+	# A module's function has "[module]" before the count.
+	awk -v s="$1" '$1 == s { n = $2 ~ /^\[/ ? $3 : $2; gsub(/[()]/, "", n); print n; f = 1 }
+		END { if (!f) print 0 }' /sys/kernel/tracing/enabled_functions
+}
+
+# Whether $1's entry calls kwasm's handler alone, through a program's ftrace_ops.
+on_kwasm_ftrace_ops() {
+	grep -Eq "^$1 (\[[^]]*\] )?\(1\) .*\(kwasm_ftrace_handler\+" /sys/kernel/tracing/enabled_functions
+}
+
+# Every attachment of kwasm's: kprobes, and the functions kwasm's ftrace_ops call its
+# handler from (a line each), as the tests count them.
+kwasm_attachments() {
+	cat /sys/kernel/debug/kprobes/list
+	grep '(kwasm_ftrace_handler+' /sys/kernel/tracing/enabled_functions
+}
+
+# Whether kwasm has $1 attached, by either.
+attached_to() {
+	kwasm_attachments | grep -q "$1"
+}

@@ -201,11 +201,11 @@ trapped_once() {
 	hostile many_symbols
 	[ "$(status_of many_symbols state)" = loaded ]
 	echo 1 >"$WASM/many_symbols/active"
-	run wc -l </sys/kernel/debug/kprobes/list
-	[ "$output" = 120 ] || { sed 's/^/kprobes list: /' /sys/kernel/debug/kprobes/list >/dev/kmsg; false; }
+	run kwasm_attachments
+	[ "${#lines[@]}" = 120 ] || { kwasm_attachments | sed 's/^/attached: /' >/dev/kmsg; false; }
 	mkdir /tmp/t/y
 	echo 0 >"$WASM/many_symbols/active"
-	[ -z "$(cat /sys/kernel/debug/kprobes/list)" ]
+	[ -z "$(kwasm_attachments)" ]
 	# 120 stats lines are more than a page: stats is binary, and shows them all.
 	run cat "$WASM/many_symbols/stats"
 	[ ${#lines[@]} = 120 ]

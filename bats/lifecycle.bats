@@ -36,11 +36,11 @@ teardown() {
 	echo 1 >"$WASM/p/active"
 	[ "$(cat "$WASM/p/active")" = 1 ]
 	[ "$(status_of p state)" = active ]
-	grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	attached_to __x64_sys_mkdir
 	echo 0 >"$WASM/p/active"
 	[ "$(cat "$WASM/p/active")" = 0 ]
 	[ "$(status_of p state)" = loaded ]
-	run grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	run attached_to __x64_sys_mkdir
 	[ "$status" -eq 1 ]
 }
 
@@ -49,7 +49,7 @@ teardown() {
 	echo 0 >"$WASM/p/active"
 	echo 1 >"$WASM/p/active"
 	echo 1 >"$WASM/p/active"
-	[ "$(grep -c '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list)" = 1 ]
+	[ "$(kwasm_attachments | grep -c '__x64_sys_mkdir')" = 1 ]
 }
 
 @test "active and report fail with ENODATA when no code was ever loaded" {
@@ -228,7 +228,7 @@ teardown() {
 	kwasm_new p mkdir_count
 	echo 1 >"$WASM/p/active"
 	rmdir "$WASM/p"
-	run grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	run attached_to __x64_sys_mkdir
 	[ "$status" -eq 1 ]
 	mkdir /tmp/after-rmdir && rmdir /tmp/after-rmdir
 	rmmod kwasm

@@ -159,7 +159,7 @@ teardown() {
 	[[ "$output" == *"No such file or directory"* ]]
 	[ "$(status_of u error)" = "ENOENT: active: cannot attach kprobe:kwasm_no_such_function:pre: register_kprobe failed, nothing attached" ]
 	[ "$(status_of u state)" = loaded ]
-	run grep -q '__x64_sys_mkdir' /sys/kernel/debug/kprobes/list
+	run attached_to __x64_sys_mkdir
 	[ "$status" -eq 1 ]
 }
 
@@ -172,7 +172,7 @@ teardown() {
 	[ "$(status_of u error)" = "ENOENT: active: cannot attach kprobe:kwasm_no_such_function:post: register_kretprobe failed, nothing attached" ]
 	[ "$(status_of u state)" = loaded ]
 	[ "$(cat "$WASM/u/active")" = 0 ]
-	[ -z "$(cat /sys/kernel/debug/kprobes/list)" ]
+	[ -z "$(kwasm_attachments)" ]
 	# Nothing half-attached is left to count hits.
 	mkdir /tmp/t/after
 	[ "$(stat_of u kprobe:__x64_sys_mkdir:pre hits)" = 0 ]

@@ -112,10 +112,10 @@ now_us() {
 	[ "$(status_of attach_128 state)" = loaded ]
 	echo 1 >"$WASM/attach_128/active"
 	[ "$(status_of attach_128 state)" = active ]
-	run wc -l </sys/kernel/debug/kprobes/list
-	[ "$output" = 128 ]
+	run kwasm_attachments
+	[ "${#lines[@]}" = 128 ]
 	echo 0 >"$WASM/attach_128/active"
-	[ -z "$(cat /sys/kernel/debug/kprobes/list)" ]
+	[ -z "$(kwasm_attachments)" ]
 }
 
 @test "sandbox: rename with a 4-byte string buffer gets the old name cut to 3 bytes and the new one empty" {

@@ -330,12 +330,18 @@ calls() { # FN: PN calls of kwasm_test_FN; prints ns per call
 	bash -c 's=$EPOCHREALTIME; echo "$1" > "$2"; e=$EPOCHREALTIME; echo "${s/./} ${e/./}"' \
 		_ $PN $TGT/$1_calls | awk -v n=$PN '{ printf "%.1f\n", ($2 - $1) * 1000 / n }'
 }
-# The path of the row's kprobe, from the list: ftrace, jump, int3 (or none: an fprobe).
+# The row's path: its kprobe's from the kprobes list (ftrace, jump, int3), or with no
+# kprobe the ftrace_ops on the function's entry: kwasm's own (ftrace_ops) or fprobe's.
 path_of() {
 	f=$(awk '$3 ~ /^kwasm_test_/ { p = "int3"; for (i = 4; i <= NF; i++) {
 		if ($i == "[FTRACE]") p = "ftrace"; if ($i == "[OPTIMIZED]") p = "jump" } print p; exit }' \
 		/sys/kernel/debug/kprobes/list)
-	echo "${f:-fprobe}" >> $OUT/$row.path
+	if [ -z "$f" ]; then
+		f=fprobe
+		! grep -q '^kwasm_test_.*(kwasm_ftrace_handler+' /sys/kernel/tracing/enabled_functions ||
+			f=ftrace_ops
+	fi
+	echo "$f" >> $OUT/$row.path
 }
 bare_hits() { cat /sys/module/kwasm_test_kprobe/parameters/hits; }
 check() { # GOT: a row's count must be PN

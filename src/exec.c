@@ -424,7 +424,8 @@ NOKPROBE_SYMBOL(kwasm_run);
  */
 int kwasm_exec_attach(struct kwasm_exec *ex, u32 *failed)
 {
-	u32 i;
+	struct kwasm_point **pts = (struct kwasm_point **)ex->batch;
+	u32 i, k, n;
 	int ret;
 
 	for (i = 0; i < ex->npoints; i++) {
@@ -441,6 +442,24 @@ int kwasm_exec_attach(struct kwasm_exec *ex, u32 *failed)
 			return ret;
 		}
 		pt->registered = true;
+	}
+	for (k = 0; k < ARRAY_SIZE(kwasm_kinds); k++) {
+		const struct kwasm_attach_kind *kind = kwasm_kinds[k].kind;
+		u32 j = 0;
+
+		if (!kind->attach_all)
+			continue;
+		for (i = 0, n = 0; i < ex->npoints; i++)
+			if (ex->points[i].kind == kind)
+				pts[n++] = &ex->points[i];
+		if (!n)
+			continue;
+		ret = kind->attach_all(pts, n, ex->batch + ex->npoints, &j);
+		if (ret) {
+			*failed = pts[j]->index;
+			kwasm_exec_detach(ex);
+			return ret;
+		}
 	}
 	return 0;
 }

@@ -39,6 +39,13 @@ struct kwasm_attach_kind {
 	/* Process context: start delivering hits to kwasm_run(); 0 or -errno. */
 	int (*attach)(struct kwasm_point *pt);
 	/*
+	 * Optional, process context: once attach() has succeeded on every point of the
+	 * program, what is done for all of this kind's @n points at once; @scratch has room
+	 * for @n pointers. 0, or -errno with *@failed set to the index in @pts of the point
+	 * to blame; detach() undoes it, either way.
+	 */
+	int (*attach_all)(struct kwasm_point **pts, u32 n, void **scratch, u32 *failed);
+	/*
 	 * Stop delivering hits to @n points, waiting for running handlers; @scratch has
 	 * room for @n pointers.
 	 */

@@ -33,6 +33,9 @@ static noinline void kwasm_test_traced(unsigned long n)
 	barrier();
 }
 
+/* A second name of kwasm_test_traced(): two kprobe points at one ftrace site. */
+static void kwasm_test_traced_alias(unsigned long n) __alias(kwasm_test_traced) __used;
+
 /*
  * Three more ftrace sites for wildcards (kprobe:kwasm_test_wild_*:pre): writing N to
  * wild_calls calls _a N times, _b 2N times and _c 3N times. Their bodies differ: the

@@ -1,26 +1,77 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kprobe attach kinds: "kprobe:SYMBOL:pre" runs on a kprobe at the function's entry,
+ * The kprobe attach kinds: "kprobe:SYMBOL:pre" runs at the function's entry,
  * "kprobe:SYMBOL:post" on a kretprobe at its return. Each hit goes to kwasm_run() (exec.c)
  * with the registers; arg(n) and ret() read them here.
+ *
+ * A pre point is first registered as a disabled kprobe: kprobes resolve the symbol and
+ * run their checks (the blacklist, an instruction boundary) and say whether the entry is
+ * an ftrace site. Elsewhere the kprobe is then enabled: a jump or int3. On an ftrace
+ * site (most functions, on a kernel with the function tracer) the kprobe goes again, and
+ * the program's pre points on ftrace sites are called from one ftrace_ops of the
+ * program's, which a kprobe on ftrace only wraps: that skips kprobes' lookup of the
+ * probe by address, its per-CPU state and the trampoline that saves every register
+ * (kprobes ask for FTRACE_OPS_FL_SAVE_REGS; the arguments, stack and frame pointers are
+ * what a handler reads). Such a point shows in tracing/enabled_functions, not in
+ * kprobes/list. The module parameter ftrace_ops=0 keeps every pre point a kprobe.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/ptrace.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/timekeeping.h>
 #include "../kwasm_internal.h"
 
+/* Partial registers (ftrace_regs holding pt_regs) are what the handler gets. */
+#define KWASM_HAVE_FTRACE_OPS	(IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
+				 IS_ENABLED(CONFIG_HAVE_FTRACE_REGS_HAVING_PT_REGS))
+
+static bool ftrace_ops = true;
+module_param(ftrace_ops, bool, 0644);
+MODULE_PARM_DESC(ftrace_ops,
+		 "A kprobe:SYMBOL:pre on an ftrace site runs from the program's ftrace_ops (N: a kprobe)");
+
 /* The fewest kretprobe instances of a post attach point (see kwasm_kretprobe_attach()). */
 #define KWASM_RET_INSTANCES_MIN	64
+
+/* How a pre point's hits come, once attached. */
+enum kwasm_kprobe_via {
+	KWASM_VIA_KPROBE,	/* its kprobe, enabled */
+	KWASM_VIA_PENDING,	/* an ftrace site: its kprobe, disabled, until attach_all() */
+	KWASM_VIA_FTRACE,	/* the program's ftrace_ops; no kprobe */
+	KWASM_VIA_NONE,		/* nothing registered (attach_all() failed) */
+};
+
+struct kwasm_ftrace_ops;
 
 struct kwasm_kprobe {
 	struct kprobe kp;
 	struct kwasm_point *pt;
 	unsigned long func_ip;	/* the probed function's start, for func_ip() */
+	enum kwasm_kprobe_via via;
+	struct kwasm_ftrace_ops *fops;	/* KWASM_VIA_FTRACE: the program's */
+	struct kwasm_kprobe *next;	/* another point at the same site (an alias) */
+};
+
+/* One ftrace site of a program's and the points it runs. */
+struct kwasm_ftrace_site {
+	unsigned long ip;
+	struct kwasm_kprobe *k;		/* the first; more through ->next */
+};
+
+/* A program's pre points on ftrace sites: one ftrace_ops, one registration for all. */
+struct kwasm_ftrace_ops {
+	struct ftrace_ops ops;
+	u32 n;
+	struct kwasm_ftrace_site sites[] __counted_by(n);	/* sorted by ip, each once */
 };
 
 /*
@@ -144,6 +195,168 @@ static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kwasm_pre_handler);
 
+#if KWASM_HAVE_FTRACE_OPS
+
+/*
+ * Called from the trampoline of the program's ftrace_ops at the entry of one of its
+ * functions, as kprobe_ftrace_handler() would be, under the same recursion protection
+ * (which also disables preemption); a recursion is counted as the point's miss.
+ */
+static void kwasm_ftrace_handler(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct kwasm_ftrace_ops *f = container_of(ops, struct kwasm_ftrace_ops, ops);
+	const struct kwasm_ftrace_site *site = f->sites;
+	struct kwasm_kprobe *k;
+	u32 n = f->n;
+	int bit;
+
+	/*
+	 * The site at @ip: a binary search in line (bsearch() would call back for each
+	 * step), with no step at all for a program's one site.
+	 */
+	while (n > 1) {
+		u32 half = n / 2;
+
+		if (site[half].ip <= ip)
+			site += half;
+		n -= half;
+	}
+	if (unlikely(site->ip != ip))
+		return;
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (unlikely(bit < 0)) {
+		for (k = site->k; k; k = k->next)
+			atomic64_inc(&k->pt->missed);
+		return;
+	}
+	for (k = site->k; k; k = k->next) {
+		/* Every member named, as in kwasm_pre_handler(). */
+		struct kwasm_hit hit = {
+			.exec = k->pt->exec,
+			.point = k->pt,
+			/* The pt_regs inside ftrace_regs; regs->ip is the ftrace site. */
+			.regs = ftrace_partial_regs(fregs, NULL),
+			.entry_args = NULL,
+			.params = NULL,
+			.name = NULL,
+			.func_ip = k->func_ip,
+			.counters = NULL,
+			.missed = NULL,
+		};
+		kwasm_run(&hit);
+	}
+	ftrace_test_recursion_unlock(bit);
+}
+NOKPROBE_SYMBOL(kwasm_ftrace_handler);
+
+static int kwasm_site_cmp(const void *a, const void *b)
+{
+	unsigned long x = ((const struct kwasm_ftrace_site *)a)->ip;
+	unsigned long y = ((const struct kwasm_ftrace_site *)b)->ip;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Moves the pending points among @pts (@n) from their disabled kprobes to one new
+ * ftrace_ops: the kprobes go in one call (one grace period for all), the ftrace_ops
+ * comes with one ftrace update. @scratch has room for @n pointers.
+ */
+static int kwasm_kprobe_attach_all(struct kwasm_point **pts, u32 n, void **scratch,
+				   u32 *failed)
+{
+	struct kprobe **kps = (struct kprobe **)scratch;
+	unsigned long *ips = (unsigned long *)scratch;
+	struct kwasm_ftrace_ops *f;
+	u32 i, u, m = 0, first = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct kwasm_kprobe *k = pts[i]->priv;
+
+		if (k->via != KWASM_VIA_PENDING)
+			continue;
+		if (!m)
+			first = i;
+		kps[m++] = &k->kp;
+	}
+	if (!m)
+		return 0;
+	*failed = first;
+	f = kzalloc(struct_size(f, sites, m), GFP_KERNEL_ACCOUNT);
+	if (!f) {
+		pts[first]->failed = "kprobe on ftrace: out of memory";
+		return -ENOMEM;
+	}
+	f->n = m;
+	for (i = 0; i < m; i++) {
+		struct kwasm_kprobe *k = container_of(kps[i], struct kwasm_kprobe, kp);
+
+		f->sites[i].ip = (unsigned long)k->kp.addr;
+		f->sites[i].k = k;
+	}
+	sort(f->sites, m, sizeof(f->sites[0]), kwasm_site_cmp, NULL);
+	/* kprobes' checks are done: no kprobe of these fires, nor stays. */
+	unregister_kprobes(kps, m);
+	/* One site per address, its points chained (aliases): what the handler looks up. */
+	for (i = 0, u = 0; i < m; i++) {
+		struct kwasm_kprobe *k = f->sites[i].k;
+
+		k->via = KWASM_VIA_NONE;
+		k->next = NULL;
+		if (u && f->sites[u - 1].ip == f->sites[i].ip) {
+			k->next = f->sites[u - 1].k;
+			f->sites[u - 1].k = k;
+			continue;
+		}
+		f->sites[u] = f->sites[i];
+		ips[u++] = f->sites[i].ip;
+	}
+	f->n = u;
+	f->ops.func = kwasm_ftrace_handler;
+	ret = ftrace_set_filter_ips(&f->ops, ips, f->n, 0, 0);
+	if (!ret)
+		ret = register_ftrace_function(&f->ops);
+	if (ret) {
+		pts[first]->failed = "register_ftrace_function";
+		ftrace_free_filter(&f->ops);
+		kfree(f);
+		return ret;
+	}
+	for (i = 0; i < f->n; i++) {
+		struct kwasm_kprobe *k;
+
+		for (k = f->sites[i].k; k; k = k->next) {
+			k->fops = f;
+			k->via = KWASM_VIA_FTRACE;
+		}
+	}
+	return 0;
+}
+
+static void kwasm_ftrace_ops_free(struct kwasm_ftrace_ops *f)
+{
+	unregister_ftrace_function(&f->ops);
+	ftrace_free_filter(&f->ops);
+	kfree(f);
+}
+
+#else /* !KWASM_HAVE_FTRACE_OPS */
+
+/* Never called: no point is pending here. */
+static int kwasm_kprobe_attach_all(struct kwasm_point **pts, u32 n, void **scratch,
+				   u32 *failed)
+{
+	return 0;
+}
+
+static void kwasm_ftrace_ops_free(struct kwasm_ftrace_ops *f)
+{
+}
+
+#endif /* KWASM_HAVE_FTRACE_OPS */
+
 static struct kwasm_kretprobe *kwasm_kretprobe_of(struct kretprobe_instance *ri)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
@@ -214,13 +427,22 @@ static int kwasm_kprobe_attach(struct kwasm_point *pt)
 	k->pt = pt;
 	k->kp.symbol_name = pt->info.symbol;
 	k->kp.pre_handler = kwasm_pre_handler;
-	/*
-	 * The handler runs once registered; func_ip() answers 0 until this is set, which
-	 * only a hit racing with activation can see.
-	 */
+	/* Disabled: kprobes' checks, and no hit before func_ip is known. */
+	k->kp.flags = KPROBE_FLAG_DISABLED;
 	ret = register_kprobe(&k->kp);
-	if (!ret)
-		WRITE_ONCE(k->func_ip, kwasm_symbol_start((unsigned long)k->kp.addr));
+	if (ret)
+		return ret;
+	k->func_ip = kwasm_symbol_start((unsigned long)k->kp.addr);
+	if (KWASM_HAVE_FTRACE_OPS && READ_ONCE(ftrace_ops) && kprobe_ftrace(&k->kp)) {
+		k->via = KWASM_VIA_PENDING;
+		return 0;
+	}
+	k->via = KWASM_VIA_KPROBE;
+	ret = enable_kprobe(&k->kp);
+	if (ret) {
+		unregister_kprobe(&k->kp);
+		pt->failed = "enable_kprobe";
+	}
 	return ret;
 }
 
@@ -246,15 +468,28 @@ static int kwasm_kretprobe_attach(struct kwasm_point *pt)
 	return ret;
 }
 
-/* In one call: one RCU grace period for all of them. */
+/*
+ * The kprobes in one call: one RCU grace period for all of them; the program's
+ * ftrace_ops (all its points' one) in one more.
+ */
 static void kwasm_kprobe_detach(struct kwasm_point **pts, u32 n, void **scratch)
 {
 	struct kprobe **kps = (struct kprobe **)scratch;
-	u32 i;
+	struct kwasm_ftrace_ops *fops = NULL;
+	u32 i, m = 0;
 
-	for (i = 0; i < n; i++)
-		kps[i] = &((struct kwasm_kprobe *)pts[i]->priv)->kp;
-	unregister_kprobes(kps, n);
+	for (i = 0; i < n; i++) {
+		struct kwasm_kprobe *k = pts[i]->priv;
+
+		if (k->via == KWASM_VIA_KPROBE || k->via == KWASM_VIA_PENDING)
+			kps[m++] = &k->kp;
+		else if (k->via == KWASM_VIA_FTRACE)
+			fops = k->fops;
+	}
+	if (m)
+		unregister_kprobes(kps, m);
+	if (fops)
+		kwasm_ftrace_ops_free(fops);
 }
 
 static void kwasm_kretprobe_detach(struct kwasm_point **pts, u32 n, void **scratch)
@@ -267,9 +502,12 @@ static void kwasm_kretprobe_detach(struct kwasm_point **pts, u32 n, void **scrat
 	unregister_kretprobes(rps, n);
 }
 
+/* On the ftrace_ops, the handler counts its misses itself. */
 static u64 kwasm_kprobe_nmissed(const struct kwasm_point *pt)
 {
-	return ((const struct kwasm_kprobe *)pt->priv)->kp.nmissed;
+	const struct kwasm_kprobe *k = pt->priv;
+
+	return k->via == KWASM_VIA_KPROBE ? k->kp.nmissed : 0;
 }
 
 static u64 kwasm_kretprobe_nmissed(const struct kwasm_point *pt)
@@ -282,6 +520,7 @@ static u64 kwasm_kretprobe_nmissed(const struct kwasm_point *pt)
 const struct kwasm_attach_kind kwasm_kprobe_kind = {
 	.priv_size = sizeof(struct kwasm_kprobe),
 	.attach = kwasm_kprobe_attach,
+	.attach_all = kwasm_kprobe_attach_all,
 	.detach = kwasm_kprobe_detach,
 	.nmissed = kwasm_kprobe_nmissed,
 	.params = kwasm_kprobe_params,

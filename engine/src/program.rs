@@ -8,8 +8,8 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use wasmi::{
-    CompilationMode, Config, EnforcedLimits, Engine, Func, Linker, Memory, Module, ResumableCall,
-    Store, TypedFunc, TypedResumableCall, Val,
+    CompilationMode, Config, EnforcedLimits, Engine, Func, Linker, Memory, Module,
+    ResolvedTypedFunc, ResumableCall, Store, TypedFunc, TypedResumableCall, Val, WasmParams,
 };
 
 use crate::abi::{self, AttachPoint, Exports, ParamType, MAX_PARAMS};
@@ -48,30 +48,38 @@ pub enum ReportError {
 
 /// A handler: typed when it takes no parameters (most do) or only `i64`s (a tracepoint's
 /// and most argument-taking kprobe handlers' shape), which spares every call wasmi's
-/// dynamic signature check and value conversions; untyped when it mixes `i32`s in.
+/// dynamic signature check and value conversions, and resolved in its store once, which
+/// spares every call the lookup (patches/wasmi/0010); untyped when it mixes `i32`s in.
 #[derive(Clone, Copy)]
 enum Handler {
-    NoParams(TypedFunc<(), ()>),
-    I64x1(TypedFunc<i64, ()>),
-    I64x2(TypedFunc<(i64, i64), ()>),
-    I64x3(TypedFunc<(i64, i64, i64), ()>),
-    I64x4(TypedFunc<(i64, i64, i64, i64), ()>),
-    I64x5(TypedFunc<(i64, i64, i64, i64, i64), ()>),
-    I64x6(TypedFunc<(i64, i64, i64, i64, i64, i64), ()>),
+    NoParams(ResolvedTypedFunc<(), ()>),
+    I64x1(ResolvedTypedFunc<i64, ()>),
+    I64x2(ResolvedTypedFunc<(i64, i64), ()>),
+    I64x3(ResolvedTypedFunc<(i64, i64, i64), ()>),
+    I64x4(ResolvedTypedFunc<(i64, i64, i64, i64), ()>),
+    I64x5(ResolvedTypedFunc<(i64, i64, i64, i64, i64), ()>),
+    I64x6(ResolvedTypedFunc<(i64, i64, i64, i64, i64, i64), ()>),
     Params(Func),
 }
 
 impl Handler {
-    /// The fastest way to call `f`, a handler of `n` parameters.
+    /// The fastest way to call `f`, a handler of `n` parameters, in the instantiated
+    /// `store`.
     fn new(f: Func, store: &Store<HostState>, n: usize) -> Self {
+        fn resolved<P: WasmParams>(
+            f: Func,
+            store: &Store<HostState>,
+        ) -> Result<ResolvedTypedFunc<P, ()>, wasmi::Error> {
+            f.typed::<P, ()>(store).map(|t| t.resolve(store))
+        }
         let typed = match n {
-            0 => f.typed(store).map(Handler::NoParams),
-            1 => f.typed(store).map(Handler::I64x1),
-            2 => f.typed(store).map(Handler::I64x2),
-            3 => f.typed(store).map(Handler::I64x3),
-            4 => f.typed(store).map(Handler::I64x4),
-            5 => f.typed(store).map(Handler::I64x5),
-            _ => f.typed(store).map(Handler::I64x6),
+            0 => resolved(f, store).map(Handler::NoParams),
+            1 => resolved(f, store).map(Handler::I64x1),
+            2 => resolved(f, store).map(Handler::I64x2),
+            3 => resolved(f, store).map(Handler::I64x3),
+            4 => resolved(f, store).map(Handler::I64x4),
+            5 => resolved(f, store).map(Handler::I64x5),
+            _ => resolved(f, store).map(Handler::I64x6),
         };
         typed.unwrap_or(Handler::Params(f))
     }
@@ -123,14 +131,27 @@ impl Ended {
     }
 }
 
+/// Prepares a call: what is running, the context host callbacks get, the CPU it runs on
+/// (or [`host::CPU_ASK`]), and `fuel`. On the store alone, so that a call can hold its
+/// handler, another field of the program, meanwhile.
+fn enter(store: &mut Store<HostState>, phase: Phase, ctx: Ctx, cpu: u32, fuel: u64) {
+    let state = store.data_mut();
+    state.phase = phase;
+    state.ctx = ctx;
+    state.cpu = cpu;
+    state.host_trap = None;
+    // Fails only when fuel metering is off, and it is always on.
+    let _ = store.set_fuel(fuel);
+}
+
 /// Calls a handler of one signature, out of line. Inlined into [`Program::call`], wasmi's
 /// call state for each of the eight signatures took its own stack slots there, side by
 /// side: a 3 KiB frame on every hit, on whatever kernel stack the hit runs on (an NMI's
 /// is 8 KiB). Out of line, a hit's stack holds the state of the one signature it calls.
 #[inline(never)]
-fn call_typed<P: wasmi::WasmParams>(
+fn call_typed<P: WasmParams>(
     store: &mut Store<HostState>,
-    f: TypedFunc<P, ()>,
+    f: &ResolvedTypedFunc<P, ()>,
     params: P,
 ) -> Result<Ended, wasmi::Error> {
     let call = f.call_resumable(&mut *store, params)?;
@@ -460,18 +481,6 @@ impl Program {
         self.memory().len()
     }
 
-    /// Prepares a call: what is running, the context host callbacks get, the CPU it runs
-    /// on (or [`host::CPU_ASK`]), and `fuel`.
-    fn enter(&mut self, phase: Phase, ctx: Ctx, cpu: u32, fuel: u64) {
-        let state = self.store.data_mut();
-        state.phase = phase;
-        state.ctx = ctx;
-        state.cpu = cpu;
-        state.host_trap = None;
-        // Fails only when fuel metering is off, and it is always on.
-        let _ = self.store.set_fuel(fuel);
-    }
-
     /// Ends a call; classifies a trap. Calls are resumable, so running out of fuel (the
     /// common trap) allocates nothing.
     fn leave(&mut self, outcome: Result<Ended, wasmi::Error>) -> Result<(), Trap> {
@@ -547,9 +556,9 @@ impl Program {
         };
         let on_return = ap.kind.on_return;
         let phase = if on_return { Phase::Post } else { Phase::Pre };
-        let handler = self.handlers[index];
-        if let Handler::NoParams(typed) = handler {
-            self.enter(phase, ctx, cpu, fuel);
+        // By reference: a resolved handler is some 50 bytes, copied on every hit otherwise.
+        if let Handler::NoParams(typed) = &self.handlers[index] {
+            enter(&mut self.store, phase, ctx, cpu, fuel);
             let outcome = call_typed(&mut self.store, typed, ());
             return self.leave(outcome);
         }
@@ -574,9 +583,9 @@ impl Program {
             params
         };
         let a = |i: usize| a[i] as i64;
-        self.enter(phase, ctx, cpu, fuel);
+        enter(&mut self.store, phase, ctx, cpu, fuel);
         let st = &mut self.store;
-        let outcome = match handler {
+        let outcome = match &self.handlers[index] {
             Handler::NoParams(_) => unreachable!(),
             Handler::I64x1(f) => call_typed(st, f, a(0)),
             Handler::I64x2(f) => call_typed(st, f, (a(0), a(1))),
@@ -584,7 +593,7 @@ impl Program {
             Handler::I64x4(f) => call_typed(st, f, (a(0), a(1), a(2), a(3))),
             Handler::I64x5(f) => call_typed(st, f, (a(0), a(1), a(2), a(3), a(4))),
             Handler::I64x6(f) => call_typed(st, f, (a(0), a(1), a(2), a(3), a(4), a(5))),
-            Handler::Params(func) => {
+            &Handler::Params(func) => {
                 let mut vals = [const { Val::I32(0) }; MAX_PARAMS];
                 for (i, v) in vals.iter_mut().enumerate().take(n) {
                     *v = match self.attach[index].params[i] {
@@ -607,7 +616,7 @@ impl Program {
         out: &mut [u8],
     ) -> Result<ReportOutput, ReportError> {
         let func = self.report.ok_or(ReportError::NoReport)?;
-        self.enter(Phase::Report, ctx, host::CPU_ASK, fuel);
+        enter(&mut self.store, Phase::Report, ctx, host::CPU_ASK, fuel);
         let mut ptr = 0;
         let outcome = func.call_resumable(&mut self.store, ()).map(|call| {
             if let TypedResumableCall::Finished(p) = call {

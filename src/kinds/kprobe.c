@@ -286,7 +286,7 @@ static int kwasm_kprobe_attach_all(struct kwasm_point **pts, u32 n, void **scrat
 	*failed = first;
 	f = kzalloc(struct_size(f, sites, m), GFP_KERNEL_ACCOUNT);
 	if (!f) {
-		pts[first]->failed = "kprobe on ftrace: out of memory";
+		pts[first]->failed = "register_ftrace_function (out of memory)";
 		return -ENOMEM;
 	}
 	f->n = m;
@@ -315,15 +315,18 @@ static int kwasm_kprobe_attach_all(struct kwasm_point **pts, u32 n, void **scrat
 	}
 	f->n = u;
 	f->ops.func = kwasm_ftrace_handler;
+	pts[first]->failed = "ftrace_set_filter_ips";
 	ret = ftrace_set_filter_ips(&f->ops, ips, f->n, 0, 0);
-	if (!ret)
-		ret = register_ftrace_function(&f->ops);
-	if (ret) {
+	if (!ret) {
 		pts[first]->failed = "register_ftrace_function";
+		ret = register_ftrace_function(&f->ops);
+	}
+	if (ret) {
 		ftrace_free_filter(&f->ops);
 		kfree(f);
 		return ret;
 	}
+	pts[first]->failed = NULL;
 	for (i = 0; i < f->n; i++) {
 		struct kwasm_kprobe *k;
 

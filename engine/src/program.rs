@@ -182,7 +182,8 @@ pub struct Program {
     /// (calls run where the allocator must not be entered).
     _module: Module,
     attach: Vec<AttachPoint>,
-    handlers: Vec<Handler>,
+    /// Each attach point's handler and the phase it runs in: one lookup for a hit.
+    handlers: Vec<(Handler, Phase)>,
     report: Option<TypedFunc<(), i32>>,
     memory: Option<Memory>,
     code_bytes: usize,
@@ -406,7 +407,15 @@ impl Program {
         let handlers = exports
             .attach
             .iter()
-            .map(|ap| Ok(Handler::new(func(ap.export())?, &store, ap.params.len())))
+            .map(|ap| {
+                let handler = Handler::new(func(ap.export())?, &store, ap.params.len());
+                let phase = if ap.kind.on_return {
+                    Phase::Post
+                } else {
+                    Phase::Pre
+                };
+                Ok((handler, phase))
+            })
             .collect::<Result<Vec<_>, LoadError>>()?;
         // `check_exports` made sure `report` is `() -> i32`.
         let report = match exports.report {
@@ -483,10 +492,22 @@ impl Program {
 
     /// Ends a call; classifies a trap. Calls are resumable, so running out of fuel (the
     /// common trap) allocates nothing.
+    #[inline]
     fn leave(&mut self, outcome: Result<Ended, wasmi::Error>) -> Result<(), Trap> {
         let state = self.store.data_mut();
         state.ctx = core::ptr::null_mut();
-        let host_trap = state.host_trap.take();
+        // A host trap ends the call with an error: a finished call recorded none.
+        if let Ok(Ended::Finished) = outcome {
+            return Ok(());
+        }
+        self.leave_trapped(outcome)
+    }
+
+    /// [`Program::leave`] for a call that did not finish.
+    #[cold]
+    #[inline(never)]
+    fn leave_trapped(&mut self, outcome: Result<Ended, wasmi::Error>) -> Result<(), Trap> {
+        let host_trap = self.store.data_mut().host_trap.take();
         match outcome {
             Ok(Ended::Finished) => Ok(()),
             Ok(Ended::OutOfFuel) => Err(Trap::from(wasmi::TrapCode::OutOfFuel)),
@@ -551,17 +572,17 @@ impl Program {
         strings: u32,
         fuel: u64,
     ) -> Result<(), Trap> {
-        let Some(ap) = self.attach.get(index) else {
+        // By reference: a resolved handler is some 50 bytes, copied on every hit otherwise.
+        let Some(&(ref handler, phase)) = self.handlers.get(index) else {
             return Err(Trap::new(TrapKind::Other, c"no such attach point"));
         };
-        let on_return = ap.kind.on_return;
-        let phase = if on_return { Phase::Post } else { Phase::Pre };
-        // By reference: a resolved handler is some 50 bytes, copied on every hit otherwise.
-        if let Handler::NoParams(typed) = &self.handlers[index] {
+        if let Handler::NoParams(typed) = handler {
             enter(&mut self.store, phase, ctx, cpu, fuel);
             let outcome = call_typed(&mut self.store, typed, ());
             return self.leave(outcome);
         }
+        let on_return = phase == Phase::Post;
+        let ap = &self.attach[index];
         let n = ap.params.len();
         // Most handlers take no user string: their parameters go in as they came.
         let mut copied = [0u64; MAX_PARAMS];
@@ -585,7 +606,7 @@ impl Program {
         let a = |i: usize| a[i] as i64;
         enter(&mut self.store, phase, ctx, cpu, fuel);
         let st = &mut self.store;
-        let outcome = match &self.handlers[index] {
+        let outcome = match &self.handlers[index].0 {
             Handler::NoParams(_) => unreachable!(),
             Handler::I64x1(f) => call_typed(st, f, a(0)),
             Handler::I64x2(f) => call_typed(st, f, (a(0), a(1))),

@@ -169,7 +169,7 @@ static int kwasm_fprobe_entry(struct fprobe *fp, unsigned long entry_ip, unsigne
 	if (unlikely(!fn))
 		return 0;
 	/*
-	 * Declared here, every member named, as in kwasm_pre_handler() (kprobe.c): a
+	 * Declared here, every member named, as in kwasm_pre_hit() (kprobe.c): a
 	 * declaration above the tests would be cleared whole on every hit.
 	 */
 	struct kwasm_hit hit = {

@@ -171,9 +171,9 @@ static void kwasm_kretprobe_params(const struct kwasm_hit *hit, u64 *params)
 }
 NOKPROBE_SYMBOL(kwasm_kretprobe_params);
 
-static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
+/* A pre point's hit, from its kprobe or its program's ftrace_ops. */
+static __always_inline void kwasm_pre_hit(const struct kwasm_kprobe *k, struct pt_regs *regs)
 {
-	struct kwasm_kprobe *k = container_of(kp, struct kwasm_kprobe, kp);
 	/*
 	 * Every member named: with CONFIG_INIT_STACK_ALL_ZERO, naming only some makes the
 	 * compiler clear the whole struct first (rep stos) on every hit.
@@ -191,6 +191,11 @@ static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 	};
 
 	kwasm_run(&hit);
+}
+
+static int kwasm_pre_handler(struct kprobe *kp, struct pt_regs *regs)
+{
+	kwasm_pre_hit(container_of(kp, struct kwasm_kprobe, kp), regs);
 	return 0;
 }
 NOKPROBE_SYMBOL(kwasm_pre_handler);
@@ -230,22 +235,9 @@ static void kwasm_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 			atomic64_inc(&k->pt->missed);
 		return;
 	}
-	for (k = site->k; k; k = k->next) {
-		/* Every member named, as in kwasm_pre_handler(). */
-		struct kwasm_hit hit = {
-			.exec = k->pt->exec,
-			.point = k->pt,
-			/* The pt_regs inside ftrace_regs; regs->ip is the ftrace site. */
-			.regs = ftrace_partial_regs(fregs, NULL),
-			.entry_args = NULL,
-			.params = NULL,
-			.name = NULL,
-			.func_ip = k->func_ip,
-			.counters = NULL,
-			.missed = NULL,
-		};
-		kwasm_run(&hit);
-	}
+	/* The pt_regs inside ftrace_regs; regs->ip is the ftrace site. */
+	for (k = site->k; k; k = k->next)
+		kwasm_pre_hit(k, ftrace_partial_regs(fregs, NULL));
 	ftrace_test_recursion_unlock(bit);
 }
 NOKPROBE_SYMBOL(kwasm_ftrace_handler);
@@ -403,7 +395,7 @@ static int kwasm_ret_handler(struct kretprobe_instance *ri, struct pt_regs *regs
 	if (!k)
 		return 0;
 	/*
-	 * Declared here, every member named, as in kwasm_pre_handler(): a declaration
+	 * Declared here, every member named, as in kwasm_pre_hit(): a declaration
 	 * above the test would be cleared whole on every hit.
 	 */
 	struct kwasm_hit hit = {

@@ -74,7 +74,7 @@ static void kwasm_tracepoint_probe(void *data, u64 a0, u64 a1, u64 a2, u64 a3, u
 {
 	const u64 args[KWASM_MAX_PARAMS] = { a0, a1, a2, a3, a4, a5 };
 	const struct kwasm_point *pt = data;
-	/* Every member named, as in kwasm_pre_handler() (kprobe.c). */
+	/* Every member named, as in kwasm_pre_hit() (kprobe.c). */
 	struct kwasm_hit hit = {
 		.exec = pt->exec,
 		.point = data,

@@ -182,3 +182,64 @@ event_hits() {
 	rmmod kwasm_test_kprobe
 	[ "$(cat "$WASM/c/report")" = 4 ]
 }
+
+@test "the module of a pre point's ftrace site can go: a module loaded at its address is not probed" {
+	target_load
+	kwasm_new c alias_count
+	echo 1 >"$WASM/c/active"
+	on_kwasm_ftrace_ops kwasm_test_traced
+	target_calls traced 10
+	addr=$(awk '$3 == "kwasm_test_traced" { print $1 }' /proc/kallsyms)
+	rmmod kwasm_test_target
+	# The module again, most likely at the same address: the program's point was on the
+	# module that went, and must not fire on the new one's functions.
+	target_load
+	echo "before: $addr, now: $(awk '$3 == "kwasm_test_traced" { print $1 }' /proc/kallsyms)"
+	target_calls traced 5
+	[ "$(cat "$WASM/c/report")" = "10 55 10 55" ]
+	[ "$(ftrace_users kwasm_test_traced)" = 0 ]
+	echo 0 >"$WASM/c/active"
+	# Activated again, the program resolves its points anew, on the new module.
+	echo 1 >"$WASM/c/active"
+	on_kwasm_ftrace_ops kwasm_test_traced
+	target_calls traced 2
+	echo 0 >"$WASM/c/active"
+	[ "$(cat "$WASM/c/report")" = "12 58 12 58" ]
+}
+
+@test "a module of one of a program's ftrace sites goes: its site leaves the ftrace_ops, the others count on" {
+	target_load
+	kwasm_new c traced_mkdir
+	echo 1 >"$WASM/c/active"
+	on_kwasm_ftrace_ops kwasm_test_traced
+	on_kwasm_ftrace_ops __x64_sys_mkdir
+	target_calls traced 3
+	mkdir /tmp/t/a
+	rmmod kwasm_test_target
+	[ "$(ftrace_users __x64_sys_mkdir)" = 1 ]
+	mkdir /tmp/t/b
+	target_load
+	target_calls traced 4
+	mkdir /tmp/t/c
+	[ "$(ftrace_users kwasm_test_traced)" = 0 ]
+	[ "$(cat "$WASM/c/report")" = "3 3" ]
+	echo 0 >"$WASM/c/active"
+	[ "$(ftrace_users __x64_sys_mkdir)" = 0 ]
+}
+
+@test "a module goes under a program's ftrace_ops and its kprobe: neither fires on the module loaded again" {
+	target_load
+	kwasm_new c target_count
+	echo 1 >"$WASM/c/active"
+	on_kwasm_ftrace_ops kwasm_test_traced
+	[ "$(kprobe_flags kwasm_test_notrace)" = "[OPTIMIZED]" ]
+	target_calls traced 1
+	target_calls notrace 2
+	rmmod kwasm_test_target
+	target_load
+	target_calls traced 10
+	target_calls notrace 10
+	[ "$(cat "$WASM/c/report")" = "notrace 2 3 traced 1 1" ]
+	echo 0 >"$WASM/c/active"
+	[ -z "$(kwasm_attachments)" ]
+}

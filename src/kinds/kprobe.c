@@ -14,6 +14,11 @@
  * (kprobes ask for FTRACE_OPS_FL_SAVE_REGS; the arguments, stack and frame pointers are
  * what a handler reads). Such a point shows in tracing/enabled_functions, not in
  * kprobes/list. The module parameter ftrace_ops=0 keeps every pre point a kprobe.
+ *
+ * A point on a module's function ends when that module goes, as a kprobe does (kprobes
+ * mark theirs gone): ftrace forgets the module's sites, but not an ftrace_ops' filter, so
+ * the program's ftrace_ops drops them itself, from a module notifier of its own, before
+ * another module can be loaded at their addresses.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -65,11 +70,16 @@ struct kwasm_kprobe {
 struct kwasm_ftrace_site {
 	unsigned long ip;
 	struct kwasm_kprobe *k;		/* the first; more through ->next */
+	bool gone;			/* its module went: not in the filter any more */
 };
 
 /* A program's pre points on ftrace sites: one ftrace_ops, one registration for all. */
 struct kwasm_ftrace_ops {
 	struct ftrace_ops ops;
+	struct notifier_block module_nb;	/* drops the sites of a module that goes */
+	struct mutex lock;		/* the sites' gone, live and registered */
+	bool registered;		/* ops is registered (it has a site in its filter) */
+	u32 live;			/* sites not gone */
 	u32 n;
 	struct kwasm_ftrace_site sites[] __counted_by(n);	/* sorted by ip, each once */
 };
@@ -242,6 +252,58 @@ static void kwasm_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 }
 NOKPROBE_SYMBOL(kwasm_ftrace_handler);
 
+/*
+ * A module goes: its sites leave the program's filter (ftrace_release_mod() forgets
+ * them, but not this filter, and a module loaded later at their addresses would be
+ * traced). When none would be left, the ftrace_ops goes instead: an empty filter is
+ * every function.
+ */
+static int kwasm_ftrace_module_notify(struct notifier_block *nb, unsigned long state,
+				      void *data)
+{
+	struct kwasm_ftrace_ops *f = container_of(nb, struct kwasm_ftrace_ops, module_nb);
+	struct module *mod = data;
+	u32 i, going = 0;
+
+	if (state != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&f->lock);
+	for (i = 0; i < f->n; i++)
+		going += !f->sites[i].gone && within_module(f->sites[i].ip, mod);
+	if (going && going == f->live && f->registered) {
+		unregister_ftrace_function(&f->ops);
+		f->registered = false;
+	}
+	for (i = 0; going && i < f->n; i++) {
+		struct kwasm_ftrace_site *site = &f->sites[i];
+
+		if (site->gone || !within_module(site->ip, mod))
+			continue;
+		site->gone = true;
+		f->live--;
+		/* Should it fail, the whole ops goes rather than keep a stale site. */
+		if (f->registered && ftrace_set_filter_ip(&f->ops, site->ip, 1, 0)) {
+			pr_warn("%pS: cannot drop the site from its program's ftrace_ops; its other sites stop too\n",
+				(void *)site->ip);
+			unregister_ftrace_function(&f->ops);
+			f->registered = false;
+		}
+	}
+	mutex_unlock(&f->lock);
+	return NOTIFY_DONE;
+}
+
+static void kwasm_ftrace_ops_free(struct kwasm_ftrace_ops *f)
+{
+	/* Waits for a notifier call in progress; none comes after. */
+	unregister_module_notifier(&f->module_nb);
+	if (f->registered)
+		unregister_ftrace_function(&f->ops);
+	ftrace_free_filter(&f->ops);
+	mutex_destroy(&f->lock);
+	kfree(f);
+}
+
 static int kwasm_site_cmp(const void *a, const void *b)
 {
 	unsigned long x = ((const struct kwasm_ftrace_site *)a)->ip;
@@ -289,6 +351,23 @@ static int kwasm_kprobe_attach_all(struct kwasm_point **pts, u32 n, void **scrat
 		f->sites[i].k = k;
 	}
 	sort(f->sites, m, sizeof(f->sites[0]), kwasm_site_cmp, NULL);
+	mutex_init(&f->lock);
+	f->module_nb.notifier_call = kwasm_ftrace_module_notify;
+	/*
+	 * From here on a module that goes is this ops' to handle (the notifier waits for
+	 * the lock); one that went before left its kprobes gone (kprobes' notifier, whose
+	 * whole chain has run once this returns).
+	 */
+	ret = register_module_notifier(&f->module_nb);
+	if (ret) {
+		pts[first]->failed = "register_module_notifier";
+		mutex_destroy(&f->lock);
+		kfree(f);
+		return ret;
+	}
+	mutex_lock(&f->lock);
+	for (i = 0; i < m; i++)
+		f->sites[i].gone = kprobe_gone(&f->sites[i].k->kp);
 	/* kprobes' checks are done: no kprobe of these fires, nor stays. */
 	unregister_kprobes(kps, m);
 	/* One site per address, its points chained (aliases): what the handler looks up. */
@@ -303,19 +382,26 @@ static int kwasm_kprobe_attach_all(struct kwasm_point **pts, u32 n, void **scrat
 			continue;
 		}
 		f->sites[u] = f->sites[i];
-		ips[u++] = f->sites[i].ip;
+		if (!f->sites[u].gone)
+			ips[f->live++] = f->sites[u].ip;
+		u++;
 	}
 	f->n = u;
 	f->ops.func = kwasm_ftrace_handler;
-	pts[first]->failed = "ftrace_set_filter_ips";
-	ret = ftrace_set_filter_ips(&f->ops, ips, f->n, 0, 0);
-	if (!ret) {
+	ret = 0;
+	/* No site left (every module went already): no ops, whose empty filter is all. */
+	if (f->live) {
+		pts[first]->failed = "ftrace_set_filter_ips";
+		ret = ftrace_set_filter_ips(&f->ops, ips, f->live, 0, 0);
+	}
+	if (!ret && f->live) {
 		pts[first]->failed = "register_ftrace_function";
 		ret = register_ftrace_function(&f->ops);
+		f->registered = !ret;
 	}
+	mutex_unlock(&f->lock);
 	if (ret) {
-		ftrace_free_filter(&f->ops);
-		kfree(f);
+		kwasm_ftrace_ops_free(f);
 		return ret;
 	}
 	pts[first]->failed = NULL;
@@ -328,13 +414,6 @@ static int kwasm_kprobe_attach_all(struct kwasm_point **pts, u32 n, void **scrat
 		}
 	}
 	return 0;
-}
-
-static void kwasm_ftrace_ops_free(struct kwasm_ftrace_ops *f)
-{
-	unregister_ftrace_function(&f->ops);
-	ftrace_free_filter(&f->ops);
-	kfree(f);
 }
 
 #else /* !KWASM_HAVE_FTRACE_OPS */

@@ -145,6 +145,20 @@ measure() { # CONFIG
 		hits=$(cat /sys/module/kwasm_test_kprobe/parameters/hits)
 		[ "$hits" -ge $N ] || echo "tp_bare: $hits hits for $N calls" >> $OUT/paths_wrong
 		rmmod kwasm_test_kprobe ;;
+	# A bare kprobe that also writes stream_literal's record (puts) or stream's, formatted
+	# by the kernel (printk), into its own tracefs instance: the kernel's own cost of a
+	# streamed record, beside kwasm's stream and stream_literal rows.
+	puts_bare|printk_bare)
+		insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_getpgid kind=${1%_bare}
+		settle
+		$LOOP
+		hits=$(cat /sys/module/kwasm_test_kprobe/parameters/hits)
+		# Every hit's record is in the ring buffer, or was overwritten by a later one.
+		recs=$(cat /sys/kernel/tracing/instances/kwasm_test_kprobe/per_cpu/cpu*/stats |
+			awk '/^(entries|overrun):/ { s += $2 } END { print s + 0 }')
+		[ "$hits" -ge $N ] && [ "$recs" -ge $N ] ||
+			echo "$1: $hits hits and $recs records for $N calls" >> $OUT/rows_wrong
+		rmmod kwasm_test_kprobe ;;
 	access_baseline) $LOOP_ACCESS ;;
 	access_bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_access
 		settle
@@ -187,7 +201,8 @@ measure() { # CONFIG
 	esac
 }
 
-CONFIGS="baseline bare empty counter tp_bare tp_counter kp_bare kp_counter stream comm_miss args latency post_counter
+CONFIGS="baseline bare empty counter tp_bare tp_counter kp_bare kp_counter stream stream_literal puts_bare
+	printk_bare comm_miss args latency post_counter
 	access_baseline access_bare access_counter access_str
 	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter
 	map_count both_cpus_map_count"
@@ -269,6 +284,7 @@ for c in $CONFIGS; do
 		printf "%-22s %10.1f %10.1f %10.1f %12.1f %16s %6s\n", $1, $2, $5, $6, o,
 			(ob > 0 && $1 !~ /baseline/) ? sprintf("%.2f", o / ob) : "-", $7 }'
 done
+[ ! -e $OUT/rows_wrong ] || sort $OUT/rows_wrong | uniq -c | awk '{ c = $1; $1 = ""; print "WRONG:" $0 " (" c " rounds)" }'
 [ ! -e $OUT/map_count_wrong ] ||
 	echo "WRONG: the map count() counted $(tr '\n' ' ' < $OUT/map_count_wrong) in some rounds"
 # A handler's own cost on each path: its overhead over the bare probe of that path.
@@ -282,6 +298,16 @@ done
 	echo "$(median tp_counter) $tp_bare $(median kp_counter) $kp_bare" | awk '{ printf \
 		"the same handler over its bare probe: tracepoint %.1f ns, kprobe (pid_vnr) %.1f ns, ratio %.2f\n",
 		$1 - $2, $3 - $4, ($1 - $2) / ($3 - $4) }'
+# A streamed record's own cost, kwasm's (the row over its counter: a counter's handler
+# plus the record) beside the kernel's (the C rows over the bare kprobe).
+[ ! -s $OUT/stream ] || [ ! -s $OUT/stream_literal ] || [ ! -s $OUT/puts_bare ] ||
+	[ ! -s $OUT/printk_bare ] || [ -z "$bare" ] ||
+	echo "$(median stream) $(median stream_literal) $(median counter) $(median puts_bare) $(median printk_bare) $bare $base" |
+	awk '{ c = $3 - $7; printf \
+		"a streamed record over its probe: kwasm formatted %.1f ns, literal %.1f; the kernel'"'"'s (C kprobe): printk %.1f, puts %.1f\n",
+		$1 - $3, $2 - $3, $5 - $6, $4 - $6;
+		printf "streamed record / counter: %.2f; a counter with the kernel'"'"'s record (puts) / counter: %.2f\n",
+		($1 - $7) / c, (c + $4 - $6) / c }'
 # Kernel memory of the map count() program's one map: a table per possible CPU.
 ncpus=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
 map_bytes=$(cat $OUT/map_bytes 2>/dev/null)

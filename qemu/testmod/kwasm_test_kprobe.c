@@ -5,7 +5,11 @@
  * (registering, unregistering and registering again) apart from kwasm. kind= picks a
  * kretprobe, or an fprobe's entry or exit handler, for the bench's comparison of the
  * function tracer's paths, or a probe on the tracepoint sys_enter (raw_syscalls), the
- * baseline of a kwasm tracepoint handler's cost.
+ * baseline of a kwasm tracepoint handler's cost. kind=puts and kind=printk make the
+ * kprobe's handler also write one record into a tracefs instance of its own
+ * (instances/kwasm_test_kprobe), as a literal (__trace_array_puts()) or formatted by the
+ * kernel (trace_array_printk()): the kernel's own cost of a streamed record, which the
+ * bench sets beside kwasm's trace stream (Documentation/performance.rst).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -15,6 +19,8 @@
 #include <linux/atomic.h>
 #include <linux/fprobe.h>
 #include <linux/tracepoint.h>
+#include <linux/trace.h>
+#include <linux/sched.h>
 
 static char *symbol = "__x64_sys_getpgid";
 module_param(symbol, charp, 0444);
@@ -26,7 +32,7 @@ MODULE_PARM_DESC(cycles, "How many times to register the kprobe (unregistering b
 
 static char *kind = "kprobe";
 module_param(kind, charp, 0444);
-MODULE_PARM_DESC(kind, "kprobe, kretprobe, fprobe (entry handler), fprobe_exit (exit handler) or sys_enter (the tracepoint; symbol is ignored)");
+MODULE_PARM_DESC(kind, "kprobe, kretprobe, fprobe (entry handler), fprobe_exit (exit handler), sys_enter (the tracepoint; symbol is ignored), or puts or printk (a kprobe that writes a record)");
 
 static atomic64_t hits_count;
 
@@ -45,6 +51,30 @@ static int kwasm_test_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 NOKPROBE_SYMBOL(kwasm_test_pre);
+
+/* kind=puts and kind=printk: the instance their records go to. */
+static struct trace_array *kwasm_test_tr;
+
+/* The bench's stream_literal record (bench/probes/stream_literal.c), its length alike. */
+static const char kwasm_test_record[] = "getpgid pid=123 n=1234567";
+
+static int kwasm_test_puts(struct kprobe *kp, struct pt_regs *regs)
+{
+	atomic64_inc(&hits_count);
+	__trace_array_puts(kwasm_test_tr, instruction_pointer(regs), kwasm_test_record,
+			   sizeof(kwasm_test_record) - 1);
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_test_puts);
+
+/* The bench's stream record (bench/probes/stream.c): the same format and arguments. */
+static int kwasm_test_printk(struct kprobe *kp, struct pt_regs *regs)
+{
+	trace_array_printk(kwasm_test_tr, instruction_pointer(regs), "getpgid pid=%d n=%llu",
+			   task_pid_vnr(current), atomic64_inc_return(&hits_count));
+	return 0;
+}
+NOKPROBE_SYMBOL(kwasm_test_printk);
 
 static struct kprobe kwasm_test_kp;
 static struct kretprobe kwasm_test_rp;
@@ -90,16 +120,23 @@ static void kwasm_test_find_tp(struct tracepoint *tp, void *priv)
 		kwasm_test_tp = tp;
 }
 
-enum kwasm_test_kind { KIND_KPROBE, KIND_KRETPROBE, KIND_FPROBE, KIND_FPROBE_EXIT, KIND_SYS_ENTER };
+enum kwasm_test_kind {
+	KIND_KPROBE, KIND_KRETPROBE, KIND_FPROBE, KIND_FPROBE_EXIT, KIND_SYS_ENTER, KIND_PUTS,
+	KIND_PRINTK
+};
 static enum kwasm_test_kind kwasm_test_kind;
 
 static int kwasm_test_register(void)
 {
 	switch (kwasm_test_kind) {
 	case KIND_KPROBE:
+	case KIND_PUTS:
+	case KIND_PRINTK:
 		memset(&kwasm_test_kp, 0, sizeof(kwasm_test_kp));
 		kwasm_test_kp.symbol_name = symbol;
-		kwasm_test_kp.pre_handler = kwasm_test_pre;
+		kwasm_test_kp.pre_handler = kwasm_test_kind == KIND_PUTS ? kwasm_test_puts :
+					    kwasm_test_kind == KIND_PRINTK ? kwasm_test_printk :
+					    kwasm_test_pre;
 		return register_kprobe(&kwasm_test_kp);
 	case KIND_KRETPROBE:
 		memset(&kwasm_test_rp, 0, sizeof(kwasm_test_rp));
@@ -130,6 +167,8 @@ static void kwasm_test_unregister(void)
 {
 	switch (kwasm_test_kind) {
 	case KIND_KPROBE:
+	case KIND_PUTS:
+	case KIND_PRINTK:
 		unregister_kprobe(&kwasm_test_kp);
 		break;
 	case KIND_KRETPROBE:
@@ -149,32 +188,52 @@ static void kwasm_test_unregister(void)
 	}
 }
 
+static void kwasm_test_remove_instance(void)
+{
+	if (!kwasm_test_tr)
+		return;
+	trace_array_put(kwasm_test_tr);
+	trace_array_destroy(kwasm_test_tr);
+}
+
 static int __init kwasm_test_kprobe_init(void)
 {
 	static const char *const kinds[] = { "kprobe", "kretprobe", "fprobe", "fprobe_exit",
-					     "sys_enter" };
+					     "sys_enter", "puts", "printk" };
 	int i, ret;
 
 	i = match_string(kinds, ARRAY_SIZE(kinds), kind);
 	if (i < 0) {
-		pr_err("kind=%s: not one of kprobe, kretprobe, fprobe, fprobe_exit, sys_enter\n",
+		pr_err("kind=%s: not one of kprobe, kretprobe, fprobe, fprobe_exit, sys_enter, puts, printk\n",
 		       kind);
 		return -EINVAL;
 	}
 	kwasm_test_kind = i;
+	if (kwasm_test_kind == KIND_PUTS || kwasm_test_kind == KIND_PRINTK) {
+		kwasm_test_tr = trace_array_get_by_name(KBUILD_MODNAME, NULL);
+		if (!kwasm_test_tr)
+			return -ENODEV;
+		ret = kwasm_test_kind == KIND_PRINTK ? trace_array_init_printk(kwasm_test_tr) : 0;
+		if (ret)
+			goto fail;
+	}
 	for (i = 0; i < cycles; i++) {
 		if (i)
 			kwasm_test_unregister();
 		ret = kwasm_test_register();
 		if (ret)
-			return ret;
+			goto fail;
 	}
 	return 0;
+fail:
+	kwasm_test_remove_instance();
+	return ret;
 }
 
 static void __exit kwasm_test_kprobe_exit(void)
 {
 	kwasm_test_unregister();
+	kwasm_test_remove_instance();
 }
 
 module_init(kwasm_test_kprobe_init);

@@ -650,6 +650,14 @@ impl Wasm3 {
     }
 }
 
+/// One call of a wasm3 handler, by a name a profiler can toggle on (the profile mode of
+/// `main`): what `kwasm_engine_call` is for kwasm.
+#[unsafe(no_mangle)]
+#[inline(never)]
+fn kwasm_bench_wasm3_call(f: &wasm3x::TypedFunc<(), ()>, store: &mut wasm3x::Store<()>) {
+    f.call(store, ()).unwrap();
+}
+
 impl Bench for Wasm3 {
     fn batch(&mut self, w: Workload, iters: u32) {
         match w {
@@ -1007,10 +1015,25 @@ fn main() {
     // bench/probes/format.c, whose .wasm the first argument's sibling bench/ holds as
     // for the full run), for a profiler (performance.rst, "Where an empty call goes"):
     // valgrind --tool=callgrind --toggle-collect=kwasm_engine_call target/release/kwasm-bench-host
+    // With `KWASM_BENCH_PROFILE_ENGINE=wasm3`, the same calls of wasm3's handler (empty
+    // or counter) instead, for --toggle-collect=kwasm_bench_wasm3_call.
     if let Some(n) = std::env::var("KWASM_BENCH_PROFILE")
         .ok()
         .and_then(|n| n.parse().ok())
     {
+        if std::env::var("KWASM_BENCH_PROFILE_ENGINE").as_deref() == Ok("wasm3") {
+            let mut wasm3 = Wasm3::new(&code, &big);
+            let w = match std::env::var("KWASM_BENCH_PROFILE_WORKLOAD").as_deref() {
+                Ok("counter") => Workload::Counter,
+                Ok("empty") | Err(_) => Workload::Empty,
+                Ok(other) => {
+                    panic!("KWASM_BENCH_PROFILE_WORKLOAD={other} for wasm3: empty or counter")
+                }
+            };
+            let f = wasm3.handlers[w as usize];
+            (0..n).for_each(|_| kwasm_bench_wasm3_call(&f, &mut wasm3.store));
+            return;
+        }
         let kwasm = Kwasm::new(&code, &big);
         let workload = std::env::var("KWASM_BENCH_PROFILE_WORKLOAD");
         let format_program = || {

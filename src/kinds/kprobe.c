@@ -252,11 +252,17 @@ static void kwasm_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 }
 NOKPROBE_SYMBOL(kwasm_ftrace_handler);
 
+/* Whether @ip's text goes now: a module's init text once it is live, all of it as it goes. */
+static bool kwasm_site_going(unsigned long ip, struct module *mod, unsigned long state)
+{
+	return state == MODULE_STATE_GOING ? within_module(ip, mod) : within_module_init(ip, mod);
+}
+
 /*
- * A module goes: its sites leave the program's filter (ftrace_release_mod() forgets
- * them, but not this filter, and a module loaded later at their addresses would be
- * traced). When none would be left, the ftrace_ops goes instead: an empty filter is
- * every function.
+ * A module goes, or its init text once it is live (as kprobes' own notifier does): those
+ * sites leave the program's filter (ftrace forgets them, but not this filter, and a
+ * module loaded later at their addresses would be traced). When none would be left, the
+ * ftrace_ops goes instead: an empty filter is every function.
  */
 static int kwasm_ftrace_module_notify(struct notifier_block *nb, unsigned long state,
 				      void *data)
@@ -265,11 +271,11 @@ static int kwasm_ftrace_module_notify(struct notifier_block *nb, unsigned long s
 	struct module *mod = data;
 	u32 i, going = 0;
 
-	if (state != MODULE_STATE_GOING)
+	if (state != MODULE_STATE_GOING && state != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
 	mutex_lock(&f->lock);
 	for (i = 0; i < f->n; i++)
-		going += !f->sites[i].gone && within_module(f->sites[i].ip, mod);
+		going += !f->sites[i].gone && kwasm_site_going(f->sites[i].ip, mod, state);
 	if (going && going == f->live && f->registered) {
 		unregister_ftrace_function(&f->ops);
 		f->registered = false;
@@ -277,7 +283,7 @@ static int kwasm_ftrace_module_notify(struct notifier_block *nb, unsigned long s
 	for (i = 0; going && i < f->n; i++) {
 		struct kwasm_ftrace_site *site = &f->sites[i];
 
-		if (site->gone || !within_module(site->ip, mod))
+		if (site->gone || !kwasm_site_going(site->ip, mod, state))
 			continue;
 		site->gone = true;
 		f->live--;

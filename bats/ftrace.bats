@@ -195,6 +195,9 @@ event_hits() {
 	# module that went, and must not fire on the new one's functions.
 	target_load
 	echo "before: $addr, now: $(awk '$3 == "kwasm_test_traced" { print $1 }' /proc/kallsyms)"
+	# dmesg names the program, the point and the module, once per point.
+	dmesg | grep -F 'kwasm: c: kprobe:kwasm_test_traced:pre: kwasm_test_target is going, the point no longer fires'
+	dmesg | grep -F 'kwasm: c: kprobe:kwasm_test_traced_alias:pre: kwasm_test_target is going'
 	target_calls traced 5
 	[ "$(cat "$WASM/c/report")" = "10 55 10 55" ]
 	[ "$(ftrace_users kwasm_test_traced)" = 0 ]

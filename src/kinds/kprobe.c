@@ -269,6 +269,7 @@ static int kwasm_ftrace_module_notify(struct notifier_block *nb, unsigned long s
 {
 	struct kwasm_ftrace_ops *f = container_of(nb, struct kwasm_ftrace_ops, module_nb);
 	struct module *mod = data;
+	struct kwasm_kprobe *k;
 	u32 i, going = 0;
 
 	if (state != MODULE_STATE_GOING && state != MODULE_STATE_LIVE)
@@ -287,6 +288,11 @@ static int kwasm_ftrace_module_notify(struct notifier_block *nb, unsigned long s
 			continue;
 		site->gone = true;
 		f->live--;
+		/* kprobes show theirs [GONE] in kprobes/list; these say it here. */
+		for (k = site->k; k; k = k->next)
+			pr_info("%s: %s: %s %s, the point no longer fires (echo 0, then 1, > active attaches anew)\n",
+				k->pt->exec->name, k->pt->info.name, mod->name,
+				state == MODULE_STATE_GOING ? "is going" : "frees its init text");
 		/* Should it fail, the whole ops goes rather than keep a stale site. */
 		if (f->registered && ftrace_set_filter_ip(&f->ops, site->ip, 1, 0)) {
 			pr_warn("%pS: cannot drop the site from its program's ftrace_ops; its other sites stop too\n",

@@ -256,3 +256,19 @@ kallsyms_addr() {
 	[ -z "$(grep kwasm_test_ /sys/kernel/debug/kprobes/list)" ]
 	echo 0 >"$WASM/b/active"
 }
+
+@test "a wildcard's module goes and is loaded again at its address: the wildcard does not fire on it" {
+	kwasm_new w wild_count
+	echo 1 >"$WASM/w/active"
+	echo 1 >"$TARGET/wild_calls"
+	before=$(stat_of w 'kprobe:kwasm_test_wild_\*:pre' hits)
+	[ "$before" -gt 0 ]
+	rmmod kwasm_test_target
+	target_load
+	echo 1 >"$TARGET/wild_calls"
+	echo 1 >"$TARGET/wild_calls"
+	# fprobe drops a going module's functions itself, as kinds/kprobe.c does for its ops.
+	cat "$WASM/w/stats"
+	[ "$(stat_of w 'kprobe:kwasm_test_wild_\*:pre' hits)" = "$before" ]
+	echo 0 >"$WASM/w/active"
+}

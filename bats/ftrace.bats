@@ -246,3 +246,22 @@ event_hits() {
 	echo 0 >"$WASM/c/active"
 	[ -z "$(kwasm_attachments)" ]
 }
+
+@test "a module goes under a program's pre and post points on one function: neither fires again" {
+	target_load
+	kwasm_new c target_post
+	echo 1 >"$WASM/c/active"
+	# The program's ftrace_ops and kprobes' own, for the kretprobe.
+	[ "$(ftrace_users kwasm_test_traced)" = 2 ]
+	target_calls traced 2
+	rmmod kwasm_test_target
+	# kprobes keep the kretprobe, marked gone (its symbol gone too), until it is
+	# unregistered.
+	cat /sys/kernel/debug/kprobes/list
+	grep -q '^[0-9a-f]*  r .*\[GONE\]' /sys/kernel/debug/kprobes/list
+	target_load
+	target_calls traced 5
+	[ "$(cat "$WASM/c/report")" = "2 2" ]
+	echo 0 >"$WASM/c/active"
+	[ -z "$(kwasm_attachments)" ]
+}

@@ -395,13 +395,17 @@ void kwasm_run(struct kwasm_hit *hit)
 			p = params;
 		}
 	}
-	timed = !(c->hits & (KWASM_TIME_EVERY - 1));
+	timed = !(c->hits & (KWASM_TIME_EVERY - 1)) || c->hits == 1;
 	if (timed)
 		t0 = ktime_get_mono_fast_ns();
 	ret = kwasm_engine_call(inst, pt->index, hit, raw_smp_processor_id(), p,
 				pt->strings, READ_ONCE(ex->fuel), &trap);
 	if (timed) {
-		WRITE_ONCE(c->ns, c->ns + ktime_get_mono_fast_ns() - t0);
+		u64 ns = ktime_get_mono_fast_ns() - t0;
+
+		if (!c->hits)
+			WRITE_ONCE(c->first, ns);
+		WRITE_ONCE(c->ns, c->ns + ns);
 		WRITE_ONCE(c->timed, c->timed + 1);
 	}
 	WRITE_ONCE(c->hits, c->hits + 1);
@@ -526,13 +530,21 @@ void kwasm_exec_sizes(const struct kwasm_exec *ex, size_t *code_bytes, size_t *m
 static void kwasm_stats_add(struct kwasm_point_stats *out, const struct kwasm_point_counters *c)
 {
 	u64 hits = READ_ONCE(c->hits), timed = READ_ONCE(c->timed);
+	u64 ns = READ_ONCE(c->ns), first = READ_ONCE(c->first);
 
 	out->hits += hits;
 	out->traps += READ_ONCE(c->traps);
 	out->fuel_exhausted += READ_ONCE(c->fuel_exhausted);
-	/* The timed hits' time, scaled to all of this CPU's (KWASM_TIME_EVERY). */
-	if (timed)
-		out->ns += mul_u64_u64_div_u64(READ_ONCE(c->ns), max(hits, timed), timed);
+	/*
+	 * The first hit as it was, the others' average for the rest (KWASM_TIME_EVERY);
+	 * with one timed hit, that one for all. Read while the CPU may be writing: ns
+	 * without first yet is left to the second case.
+	 */
+	hits = max(hits, timed);
+	if (timed >= 2 && ns >= first)
+		out->ns += first + mul_u64_u64_div_u64(ns - first, hits - 1, timed - 1);
+	else if (timed)
+		out->ns += mul_u64_u64_div_u64(ns, hits, timed);
 	out->waited += READ_ONCE(c->waited);
 	out->dropped += READ_ONCE(c->dropped);
 }

@@ -94,15 +94,21 @@ KWASM_ATTACH_KINDS(KWASM_DECLARE_KIND)
 #undef KWASM_DECLARE_KIND
 
 /*
- * A CPU times one hit in KWASM_TIME_EVERY (its first, then every KWASM_TIME_EVERY-th):
- * two clock reads per hit cost a counter's handler a large part of its time under TCG.
- * stats shows ns scaled from the timed hits to all of them (kwasm_exec_stats()).
+ * A CPU times its first two hits, then one in KWASM_TIME_EVERY (every
+ * KWASM_TIME_EVERY-th): two clock reads per hit cost a counter's handler a large part of
+ * its time under TCG. stats shows ns as the first hit's own time and the other timed
+ * hits' average for the rest (kwasm_stats_add()): the first is often the slowest by far
+ * (cold caches; under QEMU, translating the code) and, scaled to every hit, it made a
+ * program with few hits look many times slower than it is.
  */
 #define KWASM_TIME_EVERY	16
 
 struct kwasm_point_counters {
-	/* ns: the time summed over the timed hits, of which there were timed. */
-	u64 hits, traps, fuel_exhausted, ns, timed;
+	/*
+	 * ns: the time summed over the timed hits, of which there were timed; first: the
+	 * first hit's, in ns too.
+	 */
+	u64 hits, traps, fuel_exhausted, ns, timed, first;
 	/* Shared mode: hits that waited for another CPU's call, and that gave up. */
 	u64 waited, dropped;
 };

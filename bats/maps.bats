@@ -252,3 +252,73 @@ possible_cpus() {
 	grep -qx '@syscalls\[syscall_loop, 121\]: 19' "$WASM/c/maps"
 	grep -qx '@syscalls\[syscall_loop, 121\]: 19' "$WASM/r/maps"
 }
+
+@test "cells: both CPUs in per-CPU mode count exactly, as a map kwasm keeps does" {
+	[ "$(nproc)" -ge 2 ]
+	for p in cells_count cells_rs; do
+		mkdir "$WASM/$p"
+		echo percpu >"$WASM/$p/mode"
+		cat "$PROBES/$p.wasm" >"$WASM/$p/code"
+		echo 1 >"$WASM/$p/active"
+	done
+	taskset 1 /kwasm/bin/syscall_loop 20000 >/dev/null &
+	taskset 2 /kwasm/bin/syscall_loop 20000 >/dev/null &
+	wait
+	for p in cells_count cells_rs; do
+		echo 0 >"$WASM/$p/active"
+		[ "$(cat "$WASM/$p/maps")" = "$(printf '@hits: 40000\n@twice: 80000\n@keyed[7]: 40000')" ]
+		grep -qx 'map @hits kind=count entries=1 max_entries=1 dropped=0' "$WASM/$p/stats"
+		grep -qx 'map @twice kind=sum entries=1 max_entries=1 dropped=0' "$WASM/$p/stats"
+	done
+}
+
+@test "cells: clear and maps while both CPUs count leave exact counts afterwards" {
+	[ "$(nproc)" -ge 2 ]
+	mkdir "$WASM/c"
+	echo percpu >"$WASM/c/mode"
+	cat "$PROBES/cells_count.wasm" >"$WASM/c/code"
+	echo 1 >"$WASM/c/active"
+	taskset 1 /kwasm/bin/syscall_loop 20000 >/dev/null &
+	taskset 2 /kwasm/bin/syscall_loop 20000 >/dev/null &
+	for i in $(seq 30); do
+		echo 1 >"$WASM/c/clear"
+		cat "$WASM/c/maps" >/dev/null
+	done
+	wait
+	echo 1 >"$WASM/c/clear"
+	[ "$(cat "$WASM/c/maps")" = "$(printf '\n\n')" ]
+	taskset 1 /kwasm/bin/syscall_loop 11 >/dev/null
+	taskset 2 /kwasm/bin/syscall_loop 12 >/dev/null
+	echo 0 >"$WASM/c/active"
+	[ "$(cat "$WASM/c/maps")" = "$(printf '@hits: 23\n@twice: 46\n@keyed[7]: 23')" ]
+}
+
+@test "cells: a program's code replaced and its directory removed while both CPUs count" {
+	[ "$(nproc)" -ge 2 ]
+	kmemleak_scan >/dev/null
+	mkdir "$WASM/c"
+	echo percpu >"$WASM/c/mode"
+	cat "$PROBES/cells_count.wasm" >"$WASM/c/code"
+	echo 1 >"$WASM/c/active"
+	taskset 1 /kwasm/bin/syscall_loop 30000 >/dev/null &
+	taskset 2 /kwasm/bin/syscall_loop 30000 >/dev/null &
+	sleep 1
+	cat "$WASM/c/maps" >/dev/null
+	echo 0 >"$WASM/c/active"
+	cat "$PROBES/cells_count.wasm" >"$WASM/c/code"
+	[ "$(cat "$WASM/c/maps")" = "$(printf '\n\n')" ]
+	echo 1 >"$WASM/c/active"
+	cat "$WASM/c/maps" >/dev/null
+	rmdir "$WASM/c"
+	wait
+	rmmod kwasm
+	run kmemleak_scan
+	[ -z "$output" ]
+}
+
+@test "hostile: cells past the end of memory are EINVAL" {
+	mkdir "$WASM/h"
+	cat /kwasm/hostile/map_cells_oob.wasm >"$WASM/h/code"
+	[ "$(status_of h state)" = empty ]
+	[ "$(status_of h error)" = "EINVAL: load failed: map_declare: map @out: cells of 8 bytes at 65536 end beyond linear memory of 65536 bytes" ]
+}

@@ -308,11 +308,12 @@ done
 		$1 - $3, $2 - $3, $5 - $6, $4 - $6;
 		printf "streamed record / counter: %.2f; a counter with the kernel'"'"'s record (puts) / counter: %.2f\n",
 		($1 - $7) / c, (c + $4 - $6) / c }'
-# Kernel memory of the map count() program's one map: a table per possible CPU.
+# Kernel memory of the map count() program's one map (status' map_bytes): its cells'
+# baselines, a word per possible CPU and one more (probe-abi.rst, "Cells").
 ncpus=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
 map_bytes=$(cat $OUT/map_bytes 2>/dev/null)
 [ -z "$map_bytes" ] ||
-	echo "map count(): $map_bytes bytes of map tables for $ncpus possible CPUs, $((map_bytes / ncpus)) per CPU"
+	echo "map count(): $map_bytes bytes of kernel memory for its map on $ncpus possible CPUs (its cells are in the program's memory)"
 [ ! -s $OUT/map_count ] || [ ! -s $OUT/both_cpus_map_count ] ||
 	echo "$(median map_count) $(median both_cpus_map_count)" | awk '{ printf \
 		"map count() throughput, 2 vCPUs / 1 vCPU: %.2f\n", 2 * $1 / $2 }'

@@ -41,8 +41,8 @@ cp "$KWASM_TOP"/Documentation/*.rst "$staging/doc/"
 cp "$KWASM_TOP/scripts/doc-block.sh" "$staging/scripts/"
 "$KWASM_TOP/scripts/build-probes.sh" "$staging/probes" "$KWASM_TOP"/bats/probes/*.c \
 	"$KWASM_TOP"/probes/examples/*.c
-# Probes in Rust: each crate under probes/examples with a Cargo.toml.
-for crate in "$KWASM_TOP"/probes/examples/*/Cargo.toml; do
+# Probes in Rust: each crate under probes/examples and bats/probes with a Cargo.toml.
+for crate in "$KWASM_TOP"/probes/examples/*/Cargo.toml "$KWASM_TOP"/bats/probes/*/Cargo.toml; do
 	name=$(basename "$(dirname "$crate")")
 	cargo build --locked --quiet -p "$name" --target wasm32-unknown-unknown --profile probe \
 		--manifest-path "$KWASM_TOP/Cargo.toml"

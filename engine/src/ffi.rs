@@ -137,7 +137,8 @@ pub unsafe extern "C" fn kwasm_engine_instantiate(
 ///
 /// # Safety
 ///
-/// `program` must be null or a handle from [`kwasm_engine_load`] not freed yet.
+/// `program` must be null or a handle from [`kwasm_engine_load`] not freed yet, and no
+/// reader of its maps may run (their cells may be in its memory: probe-abi.rst, "Cells").
 #[no_mangle]
 pub unsafe extern "C" fn kwasm_engine_free(program: *mut Program) {
     if !program.is_null() {

@@ -95,6 +95,13 @@ impl MemoryView {
     }
 }
 
+impl MemoryView {
+    /// Where the memory starts and how long it is.
+    pub(crate) fn raw(&self) -> (*mut u8, usize) {
+        (self.base.as_ptr(), self.len)
+    }
+}
+
 /// [`HostState::cpu`] outside a handler (`start`, `init`, `report`): no CPU was given.
 pub(crate) const CPU_ASK: u32 = u32::MAX;
 

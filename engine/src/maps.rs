@@ -19,12 +19,19 @@
 //! Clearing bumps the maps' epoch; a table whose epoch is older reads as empty, and its
 //! CPU zeroes the entries it used on its next update (work bounded by what it used), so
 //! no CPU ever writes another CPU's table.
+//!
+//! A keyless map of an additive kind may instead keep its value in *cells*: words at an
+//! address of the program's linear memory, which the program updates itself with plain
+//! Wasm loads and stores, with no host call (probe-abi.rst, "Cells"). Each instance's
+//! memory holds its own cells, so in per-CPU mode they are per CPU as the tables are.
+//! Readers add up every instance's cells; clearing records each instance's cells as a
+//! baseline that readers subtract, so the kernel never writes a program's memory.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::*};
+use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 
 use crate::error::{load_error, LoadError};
 use crate::limits::Limits;
@@ -97,6 +104,28 @@ impl Kind {
         }
     }
 
+    /// Value words in cells: an entry's, and for sum a count, which tells an updated
+    /// map from one never updated (count, avg, stats and histograms count already).
+    fn cell_words(self) -> Option<usize> {
+        match self {
+            Kind::Count | Kind::Avg | Kind::Stats | Kind::Hist | Kind::Lhist { .. } => {
+                Some(self.words())
+            }
+            Kind::Sum => Some(2),
+            // A minimum or maximum cannot have a baseline subtracted: no cells.
+            Kind::Min | Kind::Max => None,
+        }
+    }
+
+    /// Whether merged cell words `w` saw an update.
+    fn cells_updated(self, w: &impl Fn(usize) -> u64) -> bool {
+        match self {
+            Kind::Sum => w(1) != 0,
+            Kind::Hist | Kind::Lhist { .. } => (0..self.words()).any(|i| w(i) != 0),
+            _ => w(0) != 0,
+        }
+    }
+
     /// Value words per entry.
     fn words(self) -> usize {
         match self {
@@ -148,6 +177,16 @@ struct Table {
     entries: Box<[AtomicU64]>,
 }
 
+/// A map's cells (see the module's doc).
+struct Cells {
+    /// Their address in linear memory, the same in every instance; 8-byte aligned.
+    addr: u32,
+    /// How many words: [`Kind::cell_words`].
+    words: usize,
+    /// Each instance's cells as the last clear found them, `words` per instance slot.
+    baseline: Box<[AtomicU64]>,
+}
+
 /// One declared map.
 pub(crate) struct Map {
     /// The descriptor it was declared with, to check a replayed declaration against.
@@ -159,7 +198,9 @@ pub(crate) struct Map {
     key_words: usize,
     max_entries: u32,
     stride: usize,
+    /// One per possible CPU; none for a map with cells.
     tables: Box<[Table]>,
+    cells: Option<Cells>,
 }
 
 /// Every map of a program, shared by its calls and by readers on other CPUs.
@@ -169,6 +210,12 @@ pub struct Maps {
     epoch: AtomicU64,
     /// Bytes allocated for the tables, all CPUs.
     bytes: usize,
+    /// Where each instance's linear memory starts, for maps with cells: a slot per
+    /// possible CPU and one more (per-CPU mode on one CPU keeps the loaded instance
+    /// beside the CPU's). Null for a slot no instance holds.
+    memories: Box<[AtomicPtr<u8>]>,
+    /// Slots handed out by [`Maps::attach_memory`].
+    attached: AtomicUsize,
 }
 
 /// Why an update or read could not be done: the trap's sentence.
@@ -203,6 +250,8 @@ impl Maps {
             maps: Vec::new(),
             epoch: AtomicU64::new(0),
             bytes: 0,
+            memories: Box::new([]),
+            attached: AtomicUsize::new(0),
         }
     }
 
@@ -318,13 +367,17 @@ impl Maps {
                 "map_declare: map @{shown} has a second key part but no first"
             ));
         }
-        if u32_at(44) != 0 || u64::from_le_bytes(le::<8>(d, 72)) != 0 {
+        if u64::from_le_bytes(le::<8>(d, 72)) != 0 {
             return Err(load_error!(
                 EINVAL,
                 "map_declare: map @{shown}: reserved descriptor fields must be 0"
             ));
         }
         let key_words: usize = parts.iter().flatten().map(|p| p.words()).sum();
+        let cells_at = u32_at(44);
+        if cells_at != 0 {
+            return self.declare_cells(d, name, kind, cells_at, key_words, limits);
+        }
         // A map without a key has exactly one entry.
         let max_entries = if key_words == 0 { 1 } else { u32_at(40) };
         if max_entries == 0 || max_entries > limits.max_map_entries {
@@ -399,9 +452,165 @@ impl Maps {
             max_entries,
             stride,
             tables: tables.into_boxed_slice(),
+            cells: None,
         });
         self.bytes += bytes;
         Ok(self.maps.len() as i32 - 1)
+    }
+
+    /// [`Maps::declare`] of a map with cells at `addr`: checks that its kind can have
+    /// them, and allocates a baseline per instance slot instead of tables.
+    fn declare_cells(
+        &mut self,
+        d: &[u8],
+        name: &[u8],
+        kind: Kind,
+        addr: u32,
+        key_words: usize,
+        limits: &Limits,
+    ) -> Result<i32, LoadError> {
+        let shown = core::str::from_utf8(name).unwrap_or("?");
+        let words = match kind.cell_words() {
+            Some(w) if key_words == 0 => w,
+            _ => {
+                return Err(load_error!(
+                    EINVAL,
+                    "map_declare: map @{shown}: cells are for a map without a key of kind count, sum, avg, stats, hist or lhist, not a {}{}",
+                    if key_words == 0 { "" } else { "keyed " },
+                    kind.name()
+                ))
+            }
+        };
+        if !addr.is_multiple_of(8) {
+            return Err(load_error!(
+                EINVAL,
+                "map_declare: map @{shown}: cells at {addr} are not 8-byte aligned"
+            ));
+        }
+        let slots = limits.cpus.max(1) as usize + 1;
+        let bytes = slots * words * 8;
+        if self.bytes.saturating_add(bytes) > limits.max_map_bytes as usize {
+            return Err(load_error!(
+                E2BIG,
+                "map_declare: map @{shown} needs {bytes} bytes ({slots} instance slots x {words} words), which with the {} of the maps before it is over the limit of {} (max_map_bytes)",
+                self.bytes,
+                limits.max_map_bytes
+            ));
+        }
+        let oom = || load_error!(ENOMEM, "map_declare: map @{shown}: out of memory");
+        let mut baseline = Vec::new();
+        baseline
+            .try_reserve_exact(slots * words)
+            .map_err(|_| oom())?;
+        baseline.resize_with(slots * words, || AtomicU64::new(0));
+        if self.memories.is_empty() {
+            let mut memories = Vec::new();
+            memories.try_reserve_exact(slots).map_err(|_| oom())?;
+            memories.resize_with(slots, || AtomicPtr::new(core::ptr::null_mut()));
+            self.memories = memories.into_boxed_slice();
+        }
+        let mut stored = [0u8; MAX_NAME];
+        stored[..name.len()].copy_from_slice(name);
+        let mut decl = [0u8; MAP_DECL_BYTES as usize];
+        decl.copy_from_slice(d);
+        self.maps.push(Map {
+            decl,
+            name: stored,
+            name_len: name.len(),
+            kind,
+            parts: [None, None],
+            key_words: 0,
+            max_entries: 1,
+            stride: 1 + kind.words(),
+            tables: Box::new([]),
+            cells: Some(Cells {
+                addr,
+                words,
+                baseline: baseline.into_boxed_slice(),
+            }),
+        });
+        self.bytes += bytes;
+        Ok(self.maps.len() as i32 - 1)
+    }
+
+    /// Hands an instance whose linear memory is `len` bytes at `base` a slot, so that
+    /// readers add up its cells; `None` when no map has cells. Checks every map's cells
+    /// against that memory.
+    ///
+    /// # Safety
+    ///
+    /// `base..base + len` must stay valid and keep its size until
+    /// [`Maps::detach_memory`] of the slot, and no reader may run after that.
+    pub(crate) unsafe fn attach_memory(
+        &self,
+        base: *mut u8,
+        len: usize,
+    ) -> Result<Option<usize>, LoadError> {
+        if self.memories.is_empty() {
+            return Ok(None);
+        }
+        for m in &self.maps {
+            let Some(c) = &m.cells else { continue };
+            let end = c.addr as usize + c.words * 8;
+            if end > len {
+                return Err(load_error!(
+                    EINVAL,
+                    "map_declare: map @{}: cells of {} bytes at {} end beyond linear memory of {len} bytes",
+                    m.name(),
+                    c.words * 8,
+                    c.addr
+                ));
+            }
+            if !(base as usize + c.addr as usize).is_multiple_of(8) {
+                return Err(load_error!(
+                    EINVAL,
+                    "map_declare: map @{}: linear memory is not 8-byte aligned",
+                    m.name()
+                ));
+            }
+        }
+        let slot = self.attached.fetch_add(1, Relaxed);
+        let Some(p) = self.memories.get(slot) else {
+            return Err(load_error!(
+                E2BIG,
+                "map_declare: more instances than the {} slots for cells",
+                self.memories.len()
+            ));
+        };
+        p.store(base, Release);
+        Ok(Some(slot))
+    }
+
+    /// Takes an instance's memory out of its slot, before the memory goes.
+    pub(crate) fn detach_memory(&self, slot: usize) {
+        if let Some(p) = self.memories.get(slot) {
+            p.store(core::ptr::null_mut(), Release);
+        }
+    }
+
+    /// Word `w` of instance slot `slot`'s cells of `c`, as its CPU last stored it.
+    fn cell(&self, c: &Cells, slot: usize, w: usize) -> Option<u64> {
+        let base = self.memories.get(slot)?.load(Acquire);
+        if base.is_null() || w >= c.words {
+            return None;
+        }
+        // SAFETY: attach_memory() checked that the cells lie inside the slot's memory and
+        // are aligned, and its caller keeps the memory there until detach_memory(). The
+        // instance's CPU may be storing the word meanwhile: a volatile aligned load is the
+        // kernel's READ_ONCE(), which never tears a word on the 64-bit architectures
+        // kwasm builds for; a reader sees the old value or the new one.
+        Some(unsafe { core::ptr::read_volatile(base.add(c.addr as usize).cast::<u64>().add(w)) })
+    }
+
+    /// Word `w` of `c` merged: every instance's, less its baseline.
+    fn cells_word(&self, c: &Cells, w: usize) -> u64 {
+        let n = self.attached.load(Acquire).min(self.memories.len());
+        (0..n).fold(0u64, |sum, slot| match self.cell(c, slot, w) {
+            Some(v) => {
+                sum.wrapping_add(v.wrapping_sub(c.baseline[slot * c.words + w].load(Relaxed)))
+            }
+            None => sum,
+        })
     }
 
     /// A declaration made again by another instance of the same program (one per CPU):
@@ -499,10 +708,12 @@ impl Maps {
     /// block, so the hit path avoids them (`performance.rst`).
     #[inline(always)]
     fn update_map(&self, m: &Map, cpu: u32, key: &[u64], value: i64) -> Result<(), MapError> {
-        let t = m
-            .tables
-            .get(cpu as usize)
-            .ok_or(c"map: CPU number beyond the possible CPUs")?;
+        let Some(t) = m.tables.get(cpu as usize) else {
+            return Err(match m.cells {
+                Some(_) => c"map: this map keeps its value in cells; update them in memory",
+                None => c"map: CPU number beyond the possible CPUs",
+            });
+        };
         if m.key_words == 0
             && t.used.load(Relaxed) != 0
             && t.epoch.load(Relaxed) == self.epoch.load(Relaxed)
@@ -572,6 +783,18 @@ impl Maps {
             _ => None,
         };
         let mut acc = Acc::new(m.kind, false);
+        if let Some(c) = &m.cells {
+            if let Kind::Hist | Kind::Lhist { .. } = m.kind {
+                return Ok(match bucket {
+                    Some(b) => self.cells_word(c, b),
+                    None => (0..c.words).fold(0u64, |s, w| s.wrapping_add(self.cells_word(c, w))),
+                } as i64);
+            }
+            acc.add(|w| self.cells_word(c, w));
+            return acc
+                .get(what)
+                .ok_or(c"map_read: no such selector for this map's kind");
+        }
         let mut buckets = 0u64;
         let epoch = self.epoch.load(Acquire);
         for t in m.tables.iter() {
@@ -591,7 +814,7 @@ impl Maps {
                         buckets = buckets.wrapping_add(w.load(Relaxed));
                     }
                 }
-                _ => acc.add(v),
+                _ => acc.add(|w| v[w].load(Relaxed)),
             }
         }
         if matches!(m.kind, Kind::Hist | Kind::Lhist { .. }) {
@@ -605,6 +828,16 @@ impl Maps {
     /// on its next update.
     pub fn clear(&self) {
         self.epoch.fetch_add(1, AcqRel);
+        let n = self.attached.load(Acquire).min(self.memories.len());
+        for c in self.maps.iter().filter_map(|m| m.cells.as_ref()) {
+            for slot in 0..n {
+                for w in 0..c.words {
+                    if let Some(v) = self.cell(c, slot, w) {
+                        c.baseline[slot * c.words + w].store(v, Relaxed);
+                    }
+                }
+            }
+        }
     }
 
     /// Writes a `stats` line per map: `map @NAME kind=K entries=N max_entries=M dropped=D`.
@@ -628,6 +861,16 @@ impl Maps {
     /// Every CPU's current entries of `m`, merged by key (process context: allocates).
     fn merged(&self, m: &Map) -> BTreeMap<Vec<u64>, Acc> {
         let mut out: BTreeMap<Vec<u64>, Acc> = BTreeMap::new();
+        if let Some(c) = &m.cells {
+            let words: Vec<u64> = (0..c.words).map(|w| self.cells_word(c, w)).collect();
+            let w = |i: usize| words[i];
+            if m.kind.cells_updated(&w) {
+                let mut acc = Acc::new(m.kind, true);
+                acc.add(w);
+                out.insert(Vec::new(), acc);
+            }
+            return out;
+        }
         let epoch = self.epoch.load(Acquire);
         let kw = m.key_words;
         for t in m.tables.iter() {
@@ -640,7 +883,7 @@ impl Maps {
                 let key: Vec<u64> = (0..kw).map(|i| t.entries[at + i].load(Relaxed)).collect();
                 out.entry(key)
                     .or_insert_with(|| Acc::new(m.kind, true))
-                    .add(&t.entries[at + kw + 1..at + m.stride]);
+                    .add(|w| t.entries[at + kw + 1 + w].load(Relaxed));
             }
         }
         out
@@ -826,20 +1069,21 @@ impl Acc {
         }
     }
 
-    fn add(&mut self, v: &[AtomicU64]) {
+    /// Adds one CPU's or instance's value words, word `i` being `v(i)`.
+    fn add(&mut self, v: impl Fn(usize) -> u64) {
         let first = !core::mem::replace(&mut self.seen, true);
-        let x = v[0].load(Relaxed) as i64;
+        let x = v(0) as i64;
         match self.kind {
             Kind::Count | Kind::Sum => self.a = self.a.wrapping_add(x),
             Kind::Min => self.a = if first { x } else { self.a.min(x) },
             Kind::Max => self.a = if first { x } else { self.a.max(x) },
             Kind::Avg | Kind::Stats => {
                 self.a = self.a.wrapping_add(x);
-                self.b = self.b.wrapping_add(v[1].load(Relaxed) as i64);
+                self.b = self.b.wrapping_add(v(1) as i64);
             }
             Kind::Hist | Kind::Lhist { .. } => {
-                for (b, w) in self.buckets.iter_mut().zip(v) {
-                    *b = b.wrapping_add(w.load(Relaxed));
+                for (i, b) in self.buckets.iter_mut().enumerate() {
+                    *b = b.wrapping_add(v(i));
                 }
             }
         }

@@ -193,6 +193,17 @@ pub struct Program {
     ops: &'static HostOps,
     /// The maps, shared with the store's host functions and with readers on any CPU.
     maps: Arc<Maps>,
+    /// Its memory's slot in the maps, where readers find its cells.
+    cells_slot: Option<usize>,
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        // Before the store and its memory go: readers stop adding up this one's cells.
+        if let Some(slot) = self.cells_slot {
+            self.maps.detach_memory(slot);
+        }
+    }
 }
 
 fn engine_config(limits: &Limits) -> Config {
@@ -395,8 +406,15 @@ impl Program {
         store.data_mut().ctx = core::ptr::null_mut();
         store.data_mut().limiter.loaded = true;
         // Fixed from now on (growth is refused): host functions read it without the store.
+        let mut cells_slot = None;
         if let Some(m) = memory {
             let view = host::MemoryView::of(m, &mut store);
+            let (base, len) = view.raw();
+            // SAFETY: The memory is fixed from now on and lives in the store, which the
+            // returned `Program` owns; its `Drop` detaches the slot before the store goes,
+            // and the caller frees an instance only when no reader of its maps runs
+            // (kwasm_engine_free()).
+            cells_slot = unsafe { maps.attach_memory(base, len) }?;
             store.data_mut().view = Some(view);
         }
         let func = |name: &str| {
@@ -441,6 +459,7 @@ impl Program {
             limits: *limits,
             ops,
             maps,
+            cells_slot,
         })
     }
 

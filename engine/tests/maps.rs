@@ -23,6 +23,8 @@ struct Decl {
     str_len: u16,
     max_entries: u32,
     lhist: [i64; 3],
+    /// The address of its cells in memory (probe-abi.rst, "Cells"); 0 for tables.
+    cells: u32,
 }
 
 impl Decl {
@@ -34,7 +36,13 @@ impl Decl {
             str_len: 0,
             max_entries: 0,
             lhist: [0; 3],
+            cells: 0,
         }
+    }
+
+    fn cells(mut self, addr: u32) -> Self {
+        self.cells = addr;
+        self
     }
 
     fn key(mut self, k0: u32, k1: u32, str_len: u16, max_entries: u32) -> Self {
@@ -57,6 +65,7 @@ impl Decl {
         d[37] = self.key[1] as u8;
         d[38..40].copy_from_slice(&self.str_len.to_le_bytes());
         d[40..44].copy_from_slice(&self.max_entries.to_le_bytes());
+        d[44..48].copy_from_slice(&self.cells.to_le_bytes());
         for (i, v) in self.lhist.iter().enumerate() {
             d[48 + 8 * i..56 + 8 * i].copy_from_slice(&v.to_le_bytes());
         }
@@ -104,10 +113,24 @@ fn probe(decls: &[Decl]) -> String {
     (func (export "kprobe:s:pre") (param i32 i32 i32 i64 i64)
         (i64.store (i32.add (local.get 1) (i32.const 16)) (local.get 4))
         (call $update_key (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+    (func (export "kprobe:c:pre") (param i32 i64)
+        (i64.store (local.get 0) (i64.add (i64.load (local.get 0)) (local.get 1))))
     (func (export "kprobe:r:pre") (param i32 i64 i32)
         (i64.store (i32.const 4008)
             (call $read (local.get 0) (local.get 1) (local.get 2)))))"#
     )
+}
+
+/// Adds `value` to the word at `addr` in `p`'s memory, from a handler on `cpu`: what a
+/// probe's own code does to its cells.
+fn add_cell(p: &mut Program, cpu: u32, addr: u32, value: i64) {
+    let i = index(p, "c");
+    let mut c = FakeCtx {
+        args: [addr as u64, value as u64, 0, 0, 0, 0],
+        cpu: Some(cpu),
+        ..Default::default()
+    };
+    call(p, i, &mut c).unwrap_or_else(|t| panic!("cell update trapped: {t}"));
 }
 
 /// Limits for two CPUs.
@@ -625,4 +648,149 @@ fn per_cpu_instances_share_the_programs_maps() {
     update(&mut b, 1, 1, 0, 5);
     assert_eq!(text(&a), "@hits: 2\n@sum: 5\n");
     assert_eq!(read(&mut a, 1, 0, READ_VALUE), 5);
+}
+
+/// Where the tests put cells: past the descriptors, the strings and `map_read`'s words.
+const CELLS: u32 = 8192;
+
+#[test]
+fn cells_of_every_instance_add_up_and_clear_by_baseline() {
+    let decls = [Decl::new("hits", MAP_COUNT).cells(CELLS)];
+    let mut a = load_maps(&decls);
+    let mut b = a.instantiate_again(start_ctx()).unwrap();
+    assert_eq!(text(&a), "\n");
+    for _ in 0..3 {
+        add_cell(&mut a, 0, CELLS, 1);
+    }
+    add_cell(&mut b, 1, CELLS, 1);
+    assert_eq!(text(&a), "@hits: 4\n");
+    assert_eq!(read(&mut b, 0, 0, READ_VALUE), 4);
+    assert_eq!(
+        stats(&a),
+        "map @hits kind=count entries=1 max_entries=1 dropped=0\n"
+    );
+    // A clear writes no memory of the program's: the words go on, the map reads empty.
+    a.maps().clear();
+    assert_eq!(text(&a), "\n");
+    assert_eq!(a.memory()[CELLS as usize], 3);
+    add_cell(&mut b, 1, CELLS, 1);
+    assert_eq!(text(&a), "@hits: 1\n");
+    // An instance that goes takes its cells out of the total.
+    drop(b);
+    assert_eq!(text(&a), "\n");
+    add_cell(&mut a, 0, CELLS, 1);
+    assert_eq!(read(&mut a, 0, 0, READ_VALUE), 1);
+}
+
+#[test]
+fn cells_print_exactly_as_tables_print_the_same_updates() {
+    // Each kind's cells, laid out as probe-abi.rst says, against a table map given the
+    // same values: the text of `maps` must not tell them apart.
+    let hist_at = CELLS + 64;
+    let lhist_at = hist_at + 65 * 8;
+    let tables = [
+        Decl::new("n", MAP_COUNT),
+        Decl::new("s", MAP_SUM),
+        Decl::new("a", MAP_AVG),
+        Decl::new("st", MAP_STATS),
+        Decl::new("h", MAP_HIST),
+        Decl::new("l", MAP_LHIST).lhist(0, 100, 10),
+    ];
+    let cells = [
+        Decl::new("n", MAP_COUNT).cells(CELLS),
+        Decl::new("s", MAP_SUM).cells(CELLS + 8),
+        Decl::new("a", MAP_AVG).cells(CELLS + 24),
+        Decl::new("st", MAP_STATS).cells(CELLS + 40),
+        Decl::new("h", MAP_HIST).cells(hist_at),
+        Decl::new("l", MAP_LHIST).lhist(0, 100, 10).cells(lhist_at),
+    ];
+    let mut t = load_maps(&tables);
+    let mut c = load_maps(&cells);
+    let hist_bucket = |v: i64| match v {
+        ..=-1 => 0,
+        0 => 1,
+        _ => 2 + (63 - v.leading_zeros()),
+    };
+    let lhist_bucket = |v: i64| match v {
+        ..=-1 => 0,
+        101.. => 11,
+        _ => 1 + (v / 10).min(10) as u32,
+    };
+    for (i, v) in [0i64, 1, 7, 42, 100, 1500, -3, 250].iter().enumerate() {
+        let cpu = i as u32 % 2;
+        for id in 0..6 {
+            update(&mut t, cpu, id, 0, *v);
+        }
+        add_cell(&mut c, cpu, CELLS, 1);
+        add_cell(&mut c, cpu, CELLS + 8, *v);
+        add_cell(&mut c, cpu, CELLS + 16, 1);
+        for at in [CELLS + 24, CELLS + 40] {
+            add_cell(&mut c, cpu, at, 1);
+            add_cell(&mut c, cpu, at + 8, *v);
+        }
+        add_cell(&mut c, cpu, hist_at + 8 * hist_bucket(*v), 1);
+        add_cell(&mut c, cpu, lhist_at + 8 * lhist_bucket(*v), 1);
+    }
+    assert_eq!(text(&c), text(&t));
+    for (id, what) in [
+        (0, READ_VALUE),
+        (1, READ_VALUE),
+        (2, READ_TOTAL),
+        (3, READ_COUNT),
+    ] {
+        assert_eq!(read(&mut c, id, 0, what), read(&mut t, id, 0, what));
+    }
+    for what in [READ_VALUE, READ_BUCKET + 4, READ_BUCKET + 11] {
+        assert_eq!(read(&mut c, 4, 0, what), read(&mut t, 4, 0, what));
+        assert_eq!(read(&mut c, 5, 0, what), read(&mut t, 5, 0, what));
+    }
+}
+
+#[test]
+fn a_sum_of_zero_is_printed_once_updated() {
+    let mut p = load_maps(&[Decl::new("s", MAP_SUM).cells(CELLS)]);
+    assert_eq!(text(&p), "\n");
+    add_cell(&mut p, 0, CELLS + 8, 1);
+    assert_eq!(text(&p), "@s: 0\n");
+}
+
+#[test]
+fn cells_that_cannot_work_fail_the_load_with_einval() {
+    let l = two_cpus();
+    for (decl, why) in [
+        (
+            Decl::new("k", MAP_COUNT).key(MAP_KEY_U64, 0, 0, 4).cells(CELLS),
+            "EINVAL: map_declare: map @k: cells are for a map without a key of kind count, sum, avg, stats, hist or lhist, not a keyed count",
+        ),
+        (
+            Decl::new("m", MAP_MIN).cells(CELLS),
+            "EINVAL: map_declare: map @m: cells are for a map without a key of kind count, sum, avg, stats, hist or lhist, not a min",
+        ),
+        (
+            Decl::new("u", MAP_COUNT).cells(CELLS + 4),
+            "EINVAL: map_declare: map @u: cells at 8196 are not 8-byte aligned",
+        ),
+        (
+            Decl::new("h", MAP_HIST).cells(65536 - 64),
+            "EINVAL: map_declare: map @h: cells of 520 bytes at 65472 end beyond linear memory of 65536 bytes",
+        ),
+    ] {
+        assert_eq!(load_maps_err(&[decl], &l), why);
+    }
+}
+
+#[test]
+fn a_host_update_of_a_map_with_cells_traps() {
+    let mut p = load_maps(&[Decl::new("n", MAP_COUNT).cells(CELLS)]);
+    let i = index(&p, "u");
+    let mut c = FakeCtx {
+        args: [0; 6],
+        cpu: Some(0),
+        ..Default::default()
+    };
+    let t = call(&mut p, i, &mut c).unwrap_err();
+    assert!(
+        t.to_string().contains("this map keeps its value in cells"),
+        "{t}"
+    );
 }

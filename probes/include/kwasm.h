@@ -381,6 +381,12 @@ static inline int kwasm_table_rank(const struct kwasm_table *t, u32 rank)
  *
  * An update that finds the map full (max_entries keys on this CPU) is dropped and
  * counted in stats.
+ *
+ * A map without a key of kind count, sum, avg, stats, hist or lhist keeps its value in
+ * cells: words of this program's memory that kwasm_update() changes in place, with no
+ * call into kwasm, and that kwasm adds up across CPUs when it reads or prints the map
+ * (probe-abi.rst, "Cells"). `echo 1 > clear` does not zero them: read them with
+ * kwasm_read(), not directly.
  */
 #define KWASM_MAP_COUNT	1	/* count() */
 #define KWASM_MAP_SUM	2	/* sum(v) */
@@ -409,11 +415,13 @@ struct kwasm_map_decl {
 	u8 key[2];		/* KWASM_KEY_* of the key's first and second part */
 	unsigned short str_len;	/* bytes of a string part */
 	u32 max_entries;	/* keys per CPU */
-	u32 reserved;
+	u64 *cells;		/* the value's words in this memory, or NULL: kwasm keeps it */
 	s64 lhist_min, lhist_max, lhist_step;
 	u64 reserved2;
 };
 _Static_assert(sizeof(struct kwasm_map_decl) == 80, "the descriptor of probe-abi.rst");
+_Static_assert(__builtin_offsetof(struct kwasm_map_decl, cells) == 44,
+	       "the descriptor of probe-abi.rst");
 
 KWASM_IMPORT(map_declare) s32 kwasm_map_declare(const struct kwasm_map_decl *d, s32 len);
 KWASM_IMPORT(map_update) void kwasm_map_update(s32 id, s64 key, s64 value);
@@ -429,12 +437,81 @@ __attribute__((weak, export_name("kwasm:init"))) void kwasm_init(void)
 	__wasm_call_ctors();
 }
 
+/*
+ * The words of a map's cells (probe-abi.rst, "Cells"), or 0 for a map kwasm keeps: one
+ * with a key, a min or max, or an lhist whose range kwasm will refuse (it says why).
+ */
+#define KWASM_CELLS(kind, k0, lo, hi, step) \
+	((k0) != KWASM_KEY_NONE ? 0 : \
+	 (kind) == KWASM_MAP_COUNT ? 1 : \
+	 (kind) == KWASM_MAP_SUM || (kind) == KWASM_MAP_AVG || (kind) == KWASM_MAP_STATS ? 2 : \
+	 (kind) == KWASM_MAP_HIST ? 65 : \
+	 (kind) == KWASM_MAP_LHIST && (step) > 0 && (hi) > (lo) && \
+		((hi) - (lo)) / (step) <= 1000 ? ((hi) - (lo)) / (step) + 2 : 0)
+
+/* bpftrace's log2 bucket, as kwasm numbers it: < 0, 0, then [2^k, 2^(k+1)) */
+static inline u32 kwasm_hist_bucket(s64 v)
+{
+	return v < 0 ? 0 : v == 0 ? 1 : 2 + 63 - __builtin_clzll((u64)v);
+}
+
+/* bpftrace's linear bucket: below lo, [lo + k*step, lo + (k+1)*step), above hi */
+static inline u32 kwasm_lhist_bucket(s64 v, s64 lo, s64 hi, s64 step)
+{
+	u64 last = (u64)(hi - lo) / (u64)step + 1, b;
+
+	if (v < lo)
+		return 0;
+	if (v > hi)
+		return last;
+	b = 1 + ((u64)v - (u64)lo) / (u64)step;
+	return b < last ? b : last;
+}
+
+/* One update: in the map's cells when it has them, else by kwasm (folded at -O2). */
+static inline __attribute__((always_inline)) void
+kwasm_map_apply(s32 id, u64 *cells, u32 kind, const s64 *lhist, s64 key, s64 value)
+{
+	if (!cells) {
+		kwasm_map_update(id, key, value);
+		return;
+	}
+	switch (kind) {
+	case KWASM_MAP_COUNT:
+		cells[0]++;
+		break;
+	case KWASM_MAP_SUM:
+		cells[0] += value;
+		cells[1]++;
+		break;
+	case KWASM_MAP_AVG:
+	case KWASM_MAP_STATS:
+		cells[0]++;
+		cells[1] += value;
+		break;
+	case KWASM_MAP_HIST:
+		cells[kwasm_hist_bucket(value)]++;
+		break;
+	case KWASM_MAP_LHIST:
+		cells[kwasm_lhist_bucket(value, lhist[0], lhist[1], lhist[2])]++;
+		break;
+	}
+}
+
 #define KWASM_MAP_DECLARE(name_, kind_, k0, k1, slen, max, lo, hi, step) \
 	static s32 kwasm_map_##name_ = -1; \
+	enum { kwasm_ncells_##name_ = KWASM_CELLS(kind_, k0, lo, hi, step) }; \
+	static u64 kwasm_cellbuf_##name_[kwasm_ncells_##name_ ? kwasm_ncells_##name_ : 1] \
+		__attribute__((aligned(8), unused)); \
+	static u64 *const kwasm_cells_##name_ __attribute__((unused)) = \
+		kwasm_ncells_##name_ ? kwasm_cellbuf_##name_ : 0; \
+	static const u32 kwasm_kind_##name_ __attribute__((unused)) = kind_; \
+	static const s64 kwasm_lhist_##name_[3] __attribute__((unused)) = { lo, hi, step }; \
 	__attribute__((constructor)) static void kwasm_declare_##name_(void) \
 	{ \
 		static const struct kwasm_map_decl d = { \
-			#name_, kind_, { k0, k1 }, slen, max, 0, lo, hi, step, 0 \
+			#name_, kind_, { k0, k1 }, slen, max, \
+			kwasm_ncells_##name_ ? kwasm_cellbuf_##name_ : 0, lo, hi, step, 0 \
 		}; \
 		kwasm_map_##name_ = kwasm_map_declare(&d, sizeof(d)); \
 	}
@@ -455,7 +532,9 @@ __attribute__((weak, export_name("kwasm:init"))) void kwasm_init(void)
 	KWASM_MAP_DECLARE(name, KWASM_MAP_LHIST, key, KWASM_KEY_NONE, 0, max, lo, hi, step)
 
 /* Updates with an integer key (any for a map without one); count() ignores value. */
-#define kwasm_update(name, key, value) kwasm_map_update(kwasm_map_##name, (key), (value))
+#define kwasm_update(name, key, value) \
+	kwasm_map_apply(kwasm_map_##name, kwasm_cells_##name, kwasm_kind_##name, \
+			kwasm_lhist_##name, (key), (value))
 #define kwasm_count(name, key) kwasm_update(name, key, 0)
 /* Updates with a key in memory laid out as declared (see struct kwasm_key_str_u64). */
 #define kwasm_update_key(name, keyp, value) \

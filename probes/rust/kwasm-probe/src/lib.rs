@@ -305,7 +305,8 @@ pub struct MapDecl {
     key: [u8; 2],
     str_len: u16,
     max_entries: u32,
-    reserved: u32,
+    /// The address of the map's cells in this memory, or 0: kwasm keeps the value.
+    cells: u32,
     lhist: [i64; 3],
     reserved2: u64,
 }
@@ -328,7 +329,7 @@ impl MapDecl {
             key: [0, 0],
             str_len: 0,
             max_entries: 1,
-            reserved: 0,
+            cells: 0,
             lhist: [0; 3],
             reserved2: 0,
         }
@@ -356,12 +357,19 @@ impl MapDecl {
 
 /// A kernel-side map: kwasm keeps it per CPU with no lock, `cat maps` prints it as
 /// bpftrace prints its maps. Declare maps with [`maps!`].
+///
+/// A map without a key of kind count, sum, avg or stats keeps its value in cells of its
+/// own here, in this program's memory: an update changes them in place with no call into
+/// kwasm, and kwasm adds them up across CPUs when it reads or prints the map
+/// (probe-abi.rst, "Cells"). Other maps, hist and lhist included, are updated by kwasm.
 pub struct Map {
     decl: MapDecl,
     id: Cell<i32>,
+    cells: [Cell<u64>; 2],
 }
 
-// SAFETY: A Wasm instance has one thread; the id is written once, at load.
+// SAFETY: A Wasm instance has one thread; the id is written once, at load, and the
+// cells only by that thread (kwasm reads them from outside, as plain words).
 unsafe impl Sync for Map {}
 
 impl Map {
@@ -370,15 +378,27 @@ impl Map {
         Self {
             decl,
             id: Cell::new(-1),
+            cells: [Cell::new(0), Cell::new(0)],
         }
+    }
+
+    /// Whether it keeps its value in [`Map::cells`](Map): no key, and a kind that has them.
+    #[inline(always)]
+    fn has_cells(&self) -> bool {
+        self.decl.key[0] == KeyPart::None as u8 && matches!(self.decl.kind, 1 | 2 | 5 | 6)
     }
 
     /// Declares it; [`maps!`]'s `kwasm:init` calls this at load.
     pub fn declare(&self) {
+        let mut decl = self.decl;
+        if self.has_cells() {
+            // The same address in every instance of the program: a static's.
+            decl.cells = self.cells.as_ptr() as usize as u32;
+        }
         // SAFETY: The descriptor is valid for its 80 bytes; the host checks them anyway.
         let id = unsafe {
             sys::map_declare(
-                (&raw const self.decl).cast(),
+                (&raw const decl).cast(),
                 core::mem::size_of::<MapDecl>() as i32,
             )
         };
@@ -387,12 +407,27 @@ impl Map {
 
     /// Applies `value` at an integer `key` (any, for a map without key). `count()`
     /// ignores the value.
+    #[inline(always)]
     pub fn update(&self, key: i64, value: i64) {
-        // SAFETY: A host call with no pointers; a bad id or key traps.
-        unsafe { sys::map_update(self.id.get(), key, value) }
+        let add = |c: &Cell<u64>, v: u64| c.set(c.get().wrapping_add(v));
+        match (self.has_cells(), self.decl.kind) {
+            // The words probe-abi.rst gives each kind's cells.
+            (true, 1) => add(&self.cells[0], 1),
+            (true, 2) => {
+                add(&self.cells[0], value as u64);
+                add(&self.cells[1], 1);
+            }
+            (true, _) => {
+                add(&self.cells[0], 1);
+                add(&self.cells[1], value as u64);
+            }
+            // SAFETY: A host call with no pointers; a bad id or key traps.
+            (false, _) => unsafe { sys::map_update(self.id.get(), key, value) },
+        }
     }
 
     /// bpftrace's `@map[key] = count()`.
+    #[inline(always)]
     pub fn count(&self, key: i64) {
         self.update(key, 0)
     }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Maps with cells (probe-abi.rst, "Cells"): syscall_loop's getpgid() calls counted, and
- * twice their number summed, each in its cells; the same count in a map keyed by a
- * constant, which kwasm keeps, for comparison. The Rust cells_rs prints the same. */
+/* Maps with cells (probe-abi.rst, "Cells"): syscall_loop's getpgid() calls counted,
+ * twice their number summed, and a 3 for each in a log2 histogram, each in its cells;
+ * the same count in a map keyed by a constant, which kwasm keeps, for comparison. The
+ * Rust cells_rs prints the same. */
 #include <kwasm.h>
 
 KWASM_COUNT(hits);
 KWASM_MAP(twice, KWASM_MAP_SUM, KWASM_KEY_NONE, 1);
 KWASM_MAP(keyed, KWASM_MAP_COUNT, KWASM_KEY_U64, 1);
+KWASM_HIST(lat);
 
 /* Only syscall_loop's calls: the test counts exactly what it made. */
 static int from_loop(void)
@@ -29,4 +31,5 @@ KWASM_PRE(__x64_sys_getpgid)
 	kwasm_count(hits, 0);
 	kwasm_update(twice, 0, 2);
 	kwasm_count(keyed, 7);
+	kwasm_update(lat, 0, 3);
 }

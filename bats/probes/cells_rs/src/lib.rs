@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `cells_count.c` in Rust: maps with cells (probe-abi.rst, "Cells") updated by
-//! kwasm-probe's `Map::count` and `Map::update`, beside a keyed map kwasm keeps.
+//! `cells_count.c` in Rust: maps with cells (probe-abi.rst, "Cells"), a hist's
+//! included, updated by kwasm-probe's `Map::count` and `Map::update`, beside a keyed map
+//! kwasm keeps.
 
 #![no_std]
 
@@ -11,6 +12,7 @@ maps! {
     static HITS = MapDecl::new("hits", MapKind::Count);
     static TWICE = MapDecl::new("twice", MapKind::Sum);
     static KEYED = MapDecl::new("keyed", MapKind::Count).key(KeyPart::U64, KeyPart::None, 1);
+    static LAT = MapDecl::new("lat", MapKind::Hist);
 }
 
 kprobe!(pre __x64_sys_getpgid => fn on_getpgid() {
@@ -22,6 +24,7 @@ kprobe!(pre __x64_sys_getpgid => fn on_getpgid() {
     HITS.count(0);
     TWICE.update(0, 2);
     KEYED.count(7);
+    LAT.update(0, 3);
 });
 
 panic_traps!();

@@ -353,45 +353,83 @@ impl MapDecl {
         self.lhist = [min, max, step];
         self
     }
+
+    /// How many cells (8-byte words of this program's memory) the map keeps its value
+    /// in: 0 for a map that kwasm updates, one with a key, a min or max, or an lhist
+    /// whose range kwasm will refuse (it says why). probe-abi.rst, "Cells".
+    pub const fn cell_words(&self) -> usize {
+        let [lo, hi, step] = self.lhist;
+        match (self.key[0], self.kind) {
+            (0, 1) => 1,
+            (0, 2 | 5 | 6) => 2,
+            (0, 7) => 65,
+            (0, 8) if step > 0 && hi > lo => match hi.checked_sub(lo) {
+                Some(d) if d / step <= 1000 => (d / step) as usize + 2,
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
 }
 
 /// A kernel-side map: kwasm keeps it per CPU with no lock, `cat maps` prints it as
 /// bpftrace prints its maps. Declare maps with [`maps!`].
 ///
-/// A map without a key of kind count, sum, avg or stats keeps its value in cells of its
-/// own here, in this program's memory: an update changes them in place with no call into
-/// kwasm, and kwasm adds them up across CPUs when it reads or prints the map
-/// (probe-abi.rst, "Cells"). Other maps, hist and lhist included, are updated by kwasm.
-pub struct Map {
+/// A map without a key of kind count, sum, avg, stats, hist or lhist keeps its value in
+/// `W` cells of its own here, in this program's memory ([`MapDecl::cell_words`], which
+/// [`maps!`] gives it): an update changes them in place with no call into kwasm, and
+/// kwasm adds them up across CPUs when it reads or prints the map (probe-abi.rst,
+/// "Cells"). Other maps have no cells (`W` is 0) and are updated by kwasm.
+pub struct Map<const W: usize = 0> {
     decl: MapDecl,
     id: Cell<i32>,
-    cells: [Cell<u64>; 2],
+    cells: [Cell<u64>; W],
 }
 
 // SAFETY: A Wasm instance has one thread; the id is written once, at load, and the
 // cells only by that thread (kwasm reads them from outside, as plain words).
-unsafe impl Sync for Map {}
+unsafe impl<const W: usize> Sync for Map<W> {}
 
-impl Map {
-    /// A map to be declared at load (by [`maps!`]).
+/// bpftrace's log2 bucket, numbered as kwasm numbers it (probe-abi.rst, "Maps").
+fn hist_bucket(v: i64) -> usize {
+    match v {
+        i64::MIN..=-1 => 0,
+        0 => 1,
+        _ => 2 + 63 - v.leading_zeros() as usize,
+    }
+}
+
+/// bpftrace's linear bucket for `lhist(v, lo, hi, step)`, numbered as kwasm numbers it.
+fn lhist_bucket(v: i64, [lo, hi, step]: [i64; 3]) -> usize {
+    let last = (hi.wrapping_sub(lo) as u64 / step as u64) as usize + 1;
+    if v < lo {
+        0
+    } else if v > hi {
+        last
+    } else {
+        (1 + ((v as u64).wrapping_sub(lo as u64) / step as u64) as usize).min(last)
+    }
+}
+
+impl<const W: usize> Map<W> {
+    /// A map to be declared at load (by [`maps!`]), with `W` cells: those of
+    /// [`MapDecl::cell_words`], or none.
     pub const fn new(decl: MapDecl) -> Self {
+        assert!(
+            W == 0 || W == decl.cell_words(),
+            "W is not the map's cell words"
+        );
         Self {
             decl,
             id: Cell::new(-1),
-            cells: [Cell::new(0), Cell::new(0)],
+            cells: [const { Cell::new(0) }; W],
         }
-    }
-
-    /// Whether it keeps its value in [`Map::cells`](Map): no key, and a kind that has them.
-    #[inline(always)]
-    fn has_cells(&self) -> bool {
-        self.decl.key[0] == KeyPart::None as u8 && matches!(self.decl.kind, 1 | 2 | 5 | 6)
     }
 
     /// Declares it; [`maps!`]'s `kwasm:init` calls this at load.
     pub fn declare(&self) {
         let mut decl = self.decl;
-        if self.has_cells() {
+        if W > 0 {
             // The same address in every instance of the program: a static's.
             decl.cells = self.cells.as_ptr() as usize as u32;
         }
@@ -409,20 +447,28 @@ impl Map {
     /// ignores the value.
     #[inline(always)]
     pub fn update(&self, key: i64, value: i64) {
-        let add = |c: &Cell<u64>, v: u64| c.set(c.get().wrapping_add(v));
-        match (self.has_cells(), self.decl.kind) {
-            // The words probe-abi.rst gives each kind's cells.
-            (true, 1) => add(&self.cells[0], 1),
-            (true, 2) => {
-                add(&self.cells[0], value as u64);
-                add(&self.cells[1], 1);
-            }
-            (true, _) => {
-                add(&self.cells[0], 1);
-                add(&self.cells[1], value as u64);
-            }
+        if W == 0 {
             // SAFETY: A host call with no pointers; a bad id or key traps.
-            (false, _) => unsafe { sys::map_update(self.id.get(), key, value) },
+            unsafe { sys::map_update(self.id.get(), key, value) };
+            return;
+        }
+        let add = |i: usize, v: u64| {
+            let c = &self.cells[i];
+            c.set(c.get().wrapping_add(v))
+        };
+        // The words probe-abi.rst gives each kind's cells.
+        match self.decl.kind {
+            1 => add(0, 1),
+            2 => {
+                add(0, value as u64);
+                add(1, 1);
+            }
+            5 | 6 => {
+                add(0, 1);
+                add(1, value as u64);
+            }
+            7 => add(hist_bucket(value), 1),
+            _ => add(lhist_bucket(value, self.decl.lhist), 1),
         }
     }
 
@@ -481,7 +527,8 @@ pub fn key_str_u64(s: &str, n: u64) -> [u8; 24] {
 #[macro_export]
 macro_rules! maps {
     ($($(#[$meta:meta])* static $name:ident = $decl:expr;)*) => {
-        $($(#[$meta])* static $name: $crate::Map = $crate::Map::new($decl);)*
+        $($(#[$meta])* static $name: $crate::Map<{ $crate::MapDecl::cell_words(&$decl) }> =
+            $crate::Map::new($decl);)*
 
         #[export_name = "kwasm:init"]
         pub extern "C" fn __kwasm_init() {

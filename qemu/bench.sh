@@ -52,15 +52,19 @@ unprog() { echo 0 > $W/b/active; rmdir $W/b; }
 # bpftrace, as a user would run it: started, attached, the loop, then ^C. Its count
 # must equal the loop's, or the row is marked wrong. Every wait is bounded.
 BPFTRACE_PROG='kprobe:__x64_sys_getpgid { @hits = count(); }'
+# The same with a key: bpftrace's per-CPU hash map, kwasm's tables (map_count_key).
+BPFTRACE_PROG_KEY='kprobe:__x64_sys_getpgid { @hits[1] = count(); }'
 getpgid_probed() { grep -q '__x64_sys_getpgid' /sys/kernel/debug/kprobes/list; }
 getpgid_free() { ! getpgid_probed; }
 bpftrace_alive() { kill -0 $bt_pid 2>/dev/null; }
 bpftrace_attached() { ! bpftrace_alive || getpgid_probed; }
 bpftrace_gone() { ! bpftrace_alive; }
-bpftrace_count() {
+bpftrace_count() { # [key]: BPFTRACE_PROG, or with key BPFTRACE_PROG_KEY
+	local prog=$BPFTRACE_PROG line='^@hits: '
+	[ "${1-}" != key ] || prog=$BPFTRACE_PROG_KEY line='^@hits\[1\]: '
 	# The last run's kprobe may still be on its way out.
 	wait_until 100 getpgid_free || { bt_fail="a kprobe on the symbol stayed"; return 1; }
-	bpftrace -e "$BPFTRACE_PROG" > $OUT/bpftrace.out 2>&1 &
+	bpftrace -e "$prog" > $OUT/bpftrace.out 2>&1 &
 	bt_pid=$!
 	wait_until 1200 bpftrace_attached || { bt_fail="not attached within 120 s"; kill -9 $bt_pid; return 1; }
 	bpftrace_alive || { wait $bt_pid; bt_fail="it exited ($?) before the loop"; return 1; }
@@ -71,7 +75,7 @@ bpftrace_count() {
 	# SIGINT, as ^C: bpftrace prints its maps and exits.
 	kill -INT $bt_pid
 	wait_until 600 bpftrace_gone || { bt_fail="still running 60 s after SIGINT"; kill -9 $bt_pid; return 1; }
-	hits=$(sed -n 's/^@hits: //p' $OUT/bpftrace.out)
+	hits=$(sed -n "s/$line//p" $OUT/bpftrace.out)
 	[ "$hits" = "$N" ] || echo "${hits:-none}" >> $OUT/bpftrace_wrong
 }
 
@@ -128,7 +132,7 @@ maps_vs_bpftrace() {
 measure() { # CONFIG
 	case $1 in
 	baseline) $LOOP ;;
-	bpftrace_count) bpftrace_count ||
+	bpftrace_count|bpftrace_count_key) bpftrace_count ${1#bpftrace_count_} ||
 		echo "bpftrace failed: $bt_fail; it printed: $(tr '\n' ' ' < $OUT/bpftrace.out)" >&2 ;;
 	bare) insmod /kwasm/test/kwasm_test_kprobe.ko symbol=__x64_sys_getpgid
 		settle
@@ -176,10 +180,10 @@ measure() { # CONFIG
 	percpu_counter) prog counter percpu; $LOOP; unprog ;;
 	# In per-CPU mode, as bpftrace's count() runs: the rows measure the maps (lock-free,
 	# per-CPU), not shared mode's lock and its drops, which the counter rows show.
-	map_count|both_cpus_map_count) prog map_count percpu
+	map_count|both_cpus_map_count|map_count_key) prog ${1#both_cpus_} percpu
 		# measure runs in a subshell: the figure goes through a file.
-		sed -n 's/^map_bytes: //p' $W/b/status > $OUT/map_bytes
-		if [ $1 = map_count ]; then
+		[ $1 = map_count_key ] || sed -n 's/^map_bytes: //p' $W/b/status > $OUT/map_bytes
+		if [ $1 != both_cpus_map_count ]; then
 			$LOOP
 			want=$N
 		else
@@ -188,7 +192,7 @@ measure() { # CONFIG
 			want=$((2 * N))
 		fi
 		# The map must have counted every call, merged across CPUs.
-		got=$(sed -n 's/^@hits: //p' $W/b/maps)
+		got=$(sed -n 's/^@hits\(\[1\]\)\?: //p' $W/b/maps)
 		[ "$got" = "$want" ] || echo "$1: ${got:-none}" >> $OUT/map_count_wrong
 		unprog ;;
 	both_cpus_baseline)
@@ -205,7 +209,7 @@ CONFIGS="baseline bare empty counter tp_bare tp_counter kp_bare kp_counter strea
 	printk_bare comm_miss args latency post_counter
 	access_baseline access_bare access_counter access_str
 	both_cpus_baseline both_cpus_counter percpu_counter both_cpus_percpu_counter
-	map_count both_cpus_map_count"
+	map_count both_cpus_map_count map_count_key"
 # Without the function tracer the syscalls' entry kprobes are jumps, and int3 with
 # optimization off; with it they are ftrace kprobes either way, and the paths table
 # below compares int3, jump and ftrace on the test module's functions instead.
@@ -224,6 +228,8 @@ elif bpftrace_count > /dev/null || bpftrace_count > /dev/null; then
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	bpftrace_status="$(bpftrace --version): started, attached and stopped in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
 	CONFIGS="$CONFIGS bpftrace_count"
+	# The keyed row when its kwasm row runs (a quick run may leave both out).
+	case " $CONFIGS " in *" map_count_key "*) CONFIGS="$CONFIGS bpftrace_count_key" ;; esac
 	rm -f $OUT/bpftrace_count $OUT/bpftrace_wrong
 	[ -n "$kwasm_bench_rows_only" ] || maps_vs_bpftrace > $OUT/maps_vs_bpftrace
 else
@@ -321,6 +327,10 @@ if [ -s $OUT/bpftrace_count ]; then
 	[ ! -s $OUT/map_count ] ||
 		echo "$(median map_count) $(median bpftrace_count) $base" | awk '{ printf \
 			"kwasm map count() overhead / bpftrace count() overhead: %.2f\n",
+			($1 - $3) / ($2 - $3) }'
+	[ ! -s $OUT/map_count_key ] || [ ! -s $OUT/bpftrace_count_key ] ||
+		echo "$(median map_count_key) $(median bpftrace_count_key) $base" | awk '{ printf \
+			"with a key: kwasm map count() overhead / bpftrace count() overhead: %.2f\n",
 			($1 - $3) / ($2 - $3) }'
 	[ ! -e $OUT/bpftrace_wrong ] ||
 		echo "WRONG: bpftrace counted $(tr '\n' ' ' < $OUT/bpftrace_wrong) instead of $N in some rounds"

@@ -47,7 +47,7 @@ KWASM_TCG_THREAD=multi "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" \
 step "booting it again without retpolines (spectre_v2=off), for the main rows"
 KWASM_TCG_THREAD=multi "$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$out/bench-initramfs.cpio.gz" bench "$out/bench-no-retpolines" 1200 \
-	"spectre_v2=off kwasm_bench_rows_only=1 kwasm_bench_only=baseline,bare,empty,counter,tp_bare,tp_counter,kp_bare,kp_counter,stream,stream_literal,puts_bare,printk_bare,percpu_counter,map_count ${KWASM_CMDLINE:-}"
+	"spectre_v2=off kwasm_bench_rows_only=1 kwasm_bench_only=baseline,bare,empty,counter,tp_bare,tp_counter,kp_bare,kp_counter,stream,stream_literal,puts_bare,printk_bare,percpu_counter,map_count,map_count_key ${KWASM_CMDLINE:-}"
 "$KWASM_TOP/qemu/scan-splats.sh" "$out/bench-no-retpolines/console.log"
 # The two boots above time TCG on a shared host: the same build's ratios moved up to
 # threefold between boots (performance.rst, "Counting instructions"). With -icount, the
@@ -58,7 +58,7 @@ step "booting it a third time, counting instructions (-icount), for the main row
 KWASM_TCG_THREAD=single KWASM_QEMU_ARGS="-icount shift=0,sleep=off" \
 	"$KWASM_TOP/qemu/run.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$out/bench-initramfs.cpio.gz" bench "$out/bench-icount" 1200 \
-	"spectre_v2=off kwasm_bench_rows_only=1 kwasm_bench_icount=1 kwasm_bench_rounds=5 kwasm_bench_only=baseline,bare,empty,counter,tp_bare,tp_counter,kp_bare,kp_counter,stream,stream_literal,puts_bare,printk_bare,percpu_counter,map_count ${KWASM_CMDLINE:-}"
+	"spectre_v2=off kwasm_bench_rows_only=1 kwasm_bench_icount=1 kwasm_bench_rounds=5 kwasm_bench_only=baseline,bare,empty,counter,tp_bare,tp_counter,kp_bare,kp_counter,stream,stream_literal,puts_bare,printk_bare,percpu_counter,map_count,map_count_key ${KWASM_CMDLINE:-}"
 "$KWASM_TOP/qemu/scan-splats.sh" "$out/bench-icount/console.log"
 # Each worst case in the guest (TCG) over the same case natively: TCG's slowdown on that
 # very work, to read the guest's figures as native ones. report: its own loop (the cat

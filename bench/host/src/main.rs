@@ -148,14 +148,15 @@ const WAT: &str = r#"(module
         (i32.const 1024)))"#;
 
 /// kwasm's map workloads (no other engine has kernel-side maps): bpftrace's
-/// `@hits = count()` (no key) and `@calls[key] = count()` on one u64 key, declared by
-/// `start` with 80-byte descriptors (probe-abi.rst, "Maps") as the C SDK declares them.
+/// `@hits = count()` (no key: its cells at 1024, updated in place) and `@calls[key] =
+/// count()` on one u64 key (a host call), declared by `start` with 80-byte descriptors
+/// (probe-abi.rst, "Maps", "Cells") as the C SDK declares them.
 const MAP_WAT: &str = r#"(module
     (import "kwasm" "map_declare" (func $declare (param i32 i32) (result i32)))
     (import "kwasm" "map_update" (func $update (param i32 i64 i64)))
     (memory (export "memory") 1)
     (data (i32.const 0) "hits")
-    (data (i32.const 32) "\01\00\00\00\00\00\00\00\01\00\00\00")
+    (data (i32.const 32) "\01\00\00\00\00\00\00\00\01\00\00\00\00\04\00\00")
     (data (i32.const 80) "calls")
     (data (i32.const 112) "\01\00\00\00\01\00\00\00\00\04\00\00")
     (global $hits (mut i32) (i32.const 0))
@@ -165,7 +166,7 @@ const MAP_WAT: &str = r#"(module
         (global.set $calls (call $declare (i32.const 80) (i32.const 80))))
     (start $declare_maps)
     (func (export "kprobe:map_count:pre")
-        (call $update (global.get $hits) (i64.const 0) (i64.const 0)))
+        (i64.store (i32.const 1024) (i64.add (i64.load (i32.const 1024)) (i64.const 1))))
     (func (export "kprobe:map_count_key:pre")
         (call $update (global.get $calls) (i64.const 4242) (i64.const 0))))"#;
 

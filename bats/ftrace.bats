@@ -265,3 +265,36 @@ event_hits() {
 	echo 0 >"$WASM/c/active"
 	[ -z "$(kwasm_attachments)" ]
 }
+
+# Whether kwasm_test_init.ko's init has begun: its parameters are there from then on.
+init_module_coming() {
+	[ -e /sys/module/kwasm_test_init/parameters/release ]
+}
+
+# Whether the point on kwasm_test_init_traced() has hits.
+init_point_hit() {
+	[ "$(stat_of c kprobe:kwasm_test_init_traced:pre hits)" -gt 0 ]
+}
+
+@test "a point on a module's init text, attached as the module comes, leaves the ftrace_ops when init ends" {
+	insmod /kwasm/test/kwasm_test_init.ko &
+	insmod_pid=$!
+	wait_until 200 init_module_coming
+	kwasm_new c init_text
+	echo 1 >"$WASM/c/active"
+	on_kwasm_ftrace_ops kwasm_test_init_traced
+	on_kwasm_ftrace_ops kwasm_test_init_core
+	wait_until 200 init_point_hit
+	echo 1 >/sys/module/kwasm_test_init/parameters/release
+	wait $insmod_pid
+	# Live: the init text is freed, and its site left the program's filter first.
+	dmesg | grep -F 'kwasm: c: kprobe:kwasm_test_init_traced:pre: kwasm_test_init frees its init text, the point no longer fires'
+	! on_kwasm_ftrace_ops kwasm_test_init_traced
+	on_kwasm_ftrace_ops kwasm_test_init_core
+	before=$(stat_of c kprobe:kwasm_test_init_core:pre hits)
+	echo 7 >/sys/module/kwasm_test_init/parameters/core_calls
+	[ "$(stat_of c kprobe:kwasm_test_init_core:pre hits)" = $((before + 7)) ]
+	echo 0 >"$WASM/c/active"
+	[ -z "$(kwasm_attachments)" ]
+	rmmod kwasm_test_init
+}

@@ -59,6 +59,17 @@ make_dirs() {
 	done
 }
 
+# Runs $2... every 0.1 s until it succeeds, at most $1 times; fails if it never does.
+wait_until() {
+	local n=$1 i
+	shift
+	for i in $(seq 1 "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # The stats field $3 (hits, missed, ...) of attach point $2 of program $1.
 stat_of() {
 	sed -n "s/^$2 .*\b$3=\([0-9]*\).*/\1/p" "$WASM/$1/stats"

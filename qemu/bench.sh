@@ -315,7 +315,7 @@ done
 		printf "streamed record / counter: %.2f; a counter with the kernel'"'"'s record (puts) / counter: %.2f\n",
 		($1 - $7) / c, (c + $4 - $6) / c }'
 # Kernel memory of the map count() program's one map (status' map_bytes): its cells'
-# baselines, a word per possible CPU and one more (probe-abi.rst, "Cells").
+# baselines, a word per CPU number (nr_cpu_ids) and one more (probe-abi.rst, "Cells").
 ncpus=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
 map_bytes=$(cat $OUT/map_bytes 2>/dev/null)
 [ -z "$map_bytes" ] ||

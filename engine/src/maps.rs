@@ -132,7 +132,8 @@ impl Kind {
             Kind::Count | Kind::Sum | Kind::Min | Kind::Max => 1,
             Kind::Avg | Kind::Stats => 2,
             Kind::Hist => HIST_BUCKETS,
-            Kind::Lhist { lo, hi, step } => ((hi - lo) / step) as usize + 2,
+            // In i128: an accepted range may span more than i64 (few, wide buckets).
+            Kind::Lhist { lo, hi, step } => lhist_last(lo, hi, step) + 1,
         }
     }
 }
@@ -146,10 +147,16 @@ fn hist_bucket(v: i64) -> usize {
     }
 }
 
+/// The last bucket of an `lhist()` (at and above `hi`); its range was checked at
+/// declaration (at most [`MAX_LHIST_BUCKETS`] between `lo` and `hi`).
+fn lhist_last(lo: i64, hi: i64, step: i64) -> usize {
+    ((hi as i128 - lo as i128) / step as i128) as usize + 1
+}
+
 /// bpftrace's `linear()` bucket: 0 below `lo`, 1 + (v - lo) / step up to `hi`, and the
 /// last one at and above it.
 fn lhist_bucket(v: i64, lo: i64, hi: i64, step: i64) -> usize {
-    let last = ((hi - lo) / step) as usize + 1;
+    let last = lhist_last(lo, hi, step);
     if v < lo {
         0
     } else if v > hi {
@@ -602,14 +609,17 @@ impl Maps {
         Some(unsafe { core::ptr::read_volatile(base.add(c.addr as usize).cast::<u64>().add(w)) })
     }
 
-    /// Word `w` of `c` merged: every instance's, less its baseline.
+    /// Word `w` of `c` merged: every instance's, less its baseline. The baseline first
+    /// (acquire, against [`Maps::clear`]'s release): a word then read is at least what
+    /// that clear found, so a count never reads as negative.
     fn cells_word(&self, c: &Cells, w: usize) -> u64 {
         let n = self.attached.load(Acquire).min(self.memories.len());
-        (0..n).fold(0u64, |sum, slot| match self.cell(c, slot, w) {
-            Some(v) => {
-                sum.wrapping_add(v.wrapping_sub(c.baseline[slot * c.words + w].load(Relaxed)))
+        (0..n).fold(0u64, |sum, slot| {
+            let base = c.baseline[slot * c.words + w].load(Acquire);
+            match self.cell(c, slot, w) {
+                Some(v) => sum.wrapping_add(v.wrapping_sub(base)),
+                None => sum,
             }
-            None => sum,
         })
     }
 
@@ -833,7 +843,7 @@ impl Maps {
             for slot in 0..n {
                 for w in 0..c.words {
                     if let Some(v) = self.cell(c, slot, w) {
-                        c.baseline[slot * c.words + w].store(v, Relaxed);
+                        c.baseline[slot * c.words + w].store(v, Release);
                     }
                 }
             }
@@ -1166,8 +1176,9 @@ impl Acc {
                         write!(
                             l,
                             "[{}, {})",
-                            LhistLabel((i as i64 - 1) * step + lo),
-                            LhistLabel(i as i64 * step + lo)
+                            // Wrapping: the sum fits even where the product does not.
+                            LhistLabel((i as i64 - 1).wrapping_mul(step).wrapping_add(lo)),
+                            LhistLabel((i as i64).wrapping_mul(step).wrapping_add(lo))
                         )
                     }
                 }

@@ -406,15 +406,10 @@ impl Program {
         store.data_mut().ctx = core::ptr::null_mut();
         store.data_mut().limiter.loaded = true;
         // Fixed from now on (growth is refused): host functions read it without the store.
-        let mut cells_slot = None;
+        let mut raw_memory = None;
         if let Some(m) = memory {
             let view = host::MemoryView::of(m, &mut store);
-            let (base, len) = view.raw();
-            // SAFETY: The memory is fixed from now on and lives in the store, which the
-            // returned `Program` owns; its `Drop` detaches the slot before the store goes,
-            // and the caller frees an instance only when no reader of its maps runs
-            // (kwasm_engine_free()).
-            cells_slot = unsafe { maps.attach_memory(base, len) }?;
+            raw_memory = Some(view.raw());
             store.data_mut().view = Some(view);
         }
         let func = |name: &str| {
@@ -447,7 +442,7 @@ impl Program {
         let memory_bytes = memory.map_or(&[][..], |m| m.data(&store));
         let compat = crate::compat::read(&instance, &store, memory_bytes)?;
 
-        Ok(Self {
+        let mut program = Self {
             store,
             _module: module,
             attach: exports.attach,
@@ -459,8 +454,17 @@ impl Program {
             limits: *limits,
             ops,
             maps,
-            cells_slot,
-        })
+            cells_slot: None,
+        };
+        // Last, once nothing can fail: only a built `Program` detaches its slot (`Drop`).
+        if let Some((base, len)) = raw_memory {
+            // SAFETY: The memory is fixed from now on and lives in the store, which
+            // `program` owns; its `Drop` detaches the slot before the store goes, and the
+            // caller frees an instance only when no reader of its maps runs
+            // (kwasm_engine_free()).
+            program.cells_slot = unsafe { program.maps.attach_memory(base, len) }?;
+        }
+        Ok(program)
     }
 
     /// The program's maps: readable from any thread while calls run.

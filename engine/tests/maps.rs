@@ -794,3 +794,22 @@ fn a_host_update_of_a_map_with_cells_traps() {
         "{t}"
     );
 }
+
+#[test]
+fn an_lhist_wider_than_i64_counts_and_prints_without_overflow() {
+    // min to max spans 2^64 - 1: three buckets of 2^62, a range accepted at declaration
+    // whose width only an i128 holds.
+    let (lo, hi, step) = (i64::MIN, i64::MAX, 1i64 << 62);
+    let mut p = load_maps(&[Decl::new("w", MAP_LHIST).lhist(lo, hi, step)]);
+    for v in [i64::MIN, -1, 0, i64::MAX] {
+        update(&mut p, 0, 0, 0, v);
+    }
+    let t = text(&p);
+    assert!(t.starts_with("@w: \n"), "{t}");
+    assert_eq!(read(&mut p, 0, 0, READ_COUNT), 4);
+    // i64::MIN is the first bucket of the range, -1 the second, 0 the third, and
+    // i64::MAX (max itself) the last one's.
+    for (b, n) in [(0, 0), (1, 1), (2, 1), (3, 1), (4, 1)] {
+        assert_eq!(read(&mut p, 0, 0, READ_BUCKET + b), n, "bucket {b}: {t}");
+    }
+}

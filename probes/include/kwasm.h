@@ -447,7 +447,8 @@ __attribute__((weak, export_name("kwasm:init"))) void kwasm_init(void)
 	 (kind) == KWASM_MAP_SUM || (kind) == KWASM_MAP_AVG || (kind) == KWASM_MAP_STATS ? 2 : \
 	 (kind) == KWASM_MAP_HIST ? 65 : \
 	 (kind) == KWASM_MAP_LHIST && (step) > 0 && (hi) > (lo) && \
-		((hi) - (lo)) / (step) <= 1000 ? ((hi) - (lo)) / (step) + 2 : 0)
+		((s64)(hi) - (s64)(lo)) / (s64)(step) <= 1000 ? \
+		((s64)(hi) - (s64)(lo)) / (s64)(step) + 2 : 0)
 
 /* bpftrace's log2 bucket, as kwasm numbers it: < 0, 0, then [2^k, 2^(k+1)) */
 static inline u32 kwasm_hist_bucket(s64 v)

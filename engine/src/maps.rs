@@ -601,12 +601,13 @@ impl Maps {
         if base.is_null() || w >= c.words {
             return None;
         }
-        // SAFETY: attach_memory() checked that the cells lie inside the slot's memory and
-        // are aligned, and its caller keeps the memory there until detach_memory(). The
-        // instance's CPU may be storing the word meanwhile: a volatile aligned load is the
-        // kernel's READ_ONCE(), which never tears a word on the 64-bit architectures
+        // The instance's CPU may be storing the word meanwhile: a volatile aligned load is
+        // the kernel's READ_ONCE(), which never tears a word on the 64-bit architectures
         // kwasm builds for; a reader sees the old value or the new one.
-        Some(unsafe { core::ptr::read_volatile(base.add(c.addr as usize).cast::<u64>().add(w)) })
+        let word = base.wrapping_add(c.addr as usize + w * 8).cast::<u64>();
+        // SAFETY: attach_memory() checked that the cells lie in the slot's memory, aligned,
+        // and its caller keeps that memory there until detach_memory().
+        Some(unsafe { core::ptr::read_volatile(word) })
     }
 
     /// Word `w` of `c` merged: every instance's, less its baseline. The baseline first

@@ -457,11 +457,11 @@ impl Program {
             cells_slot: None,
         };
         // Last, once nothing can fail: only a built `Program` detaches its slot (`Drop`).
+        // The caller frees an instance only when no reader of its maps runs
+        // (kwasm_engine_free()).
         if let Some((base, len)) = raw_memory {
-            // SAFETY: The memory is fixed from now on and lives in the store, which
-            // `program` owns; its `Drop` detaches the slot before the store goes, and the
-            // caller frees an instance only when no reader of its maps runs
-            // (kwasm_engine_free()).
+            // SAFETY: The memory is fixed now and lives in `program`'s store; its `Drop`
+            // detaches the slot before the store goes.
             program.cells_slot = unsafe { program.maps.attach_memory(base, len) }?;
         }
         Ok(program)

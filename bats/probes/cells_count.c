@@ -4,25 +4,12 @@
  * the same count in a map keyed by a constant, which kwasm keeps, for comparison. The
  * Rust cells_rs prints the same. */
 #include <kwasm.h>
+#include "from_loop.h"
 
 KWASM_COUNT(hits);
 KWASM_MAP(twice, KWASM_MAP_SUM, KWASM_KEY_NONE, 1);
 KWASM_MAP(keyed, KWASM_MAP_COUNT, KWASM_KEY_U64, 1);
 KWASM_HIST(lat);
-
-/* Only syscall_loop's calls: the test counts exactly what it made. */
-static int from_loop(void)
-{
-	static const char want[] = "syscall_loop";
-	char name[16];
-	u32 i;
-
-	kwasm_comm(name, sizeof(name));
-	for (i = 0; i < sizeof(want); i++)
-		if (name[i] != want[i])
-			return 0;
-	return 1;
-}
 
 KWASM_PRE(__x64_sys_getpgid)
 {

@@ -2,23 +2,10 @@
 /* Each getpgid() counts 400 keys of @many and sums its pid into @pids: a maps text of
  * several pages. */
 #include <kwasm.h>
+#include "from_loop.h"
 
 KWASM_MAP(many, KWASM_MAP_COUNT, KWASM_KEY_U64, 1024);
 KWASM_MAP(pids, KWASM_MAP_SUM, KWASM_KEY_NONE, 1);
-
-/* Only syscall_loop's calls: the test counts exactly what it made. */
-static int from_loop(void)
-{
-	static const char want[] = "syscall_loop";
-	char name[16];
-	u32 i;
-
-	kwasm_comm(name, sizeof(name));
-	for (i = 0; i < sizeof(want); i++)
-		if (name[i] != want[i])
-			return 0;
-	return 1;
-}
 
 KWASM_PRE(__x64_sys_getpgid)
 {

@@ -2,22 +2,9 @@
 /* A custom report from merged map values: syscall_loop's getpgid() calls and the total
  * of their first argument, read with kwasm_read(). */
 #include <kwasm.h>
+#include "from_loop.h"
 
 KWASM_MAP(calls, KWASM_MAP_STATS, KWASM_KEY_NONE, 1);
-
-/* Only syscall_loop's calls: the test counts exactly what it made. */
-static int from_loop(void)
-{
-	static const char want[] = "syscall_loop";
-	char name[16];
-	u32 i;
-
-	kwasm_comm(name, sizeof(name));
-	for (i = 0; i < sizeof(want); i++)
-		if (name[i] != want[i])
-			return 0;
-	return 1;
-}
 
 KWASM_PRE(__x64_sys_getpgid)
 {

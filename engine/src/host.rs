@@ -93,9 +93,7 @@ impl MemoryView {
             len,
         }
     }
-}
 
-impl MemoryView {
     /// Where the memory starts and how long it is.
     pub(crate) fn raw(&self) -> (*mut u8, usize) {
         (self.base.as_ptr(), self.len)
